@@ -1,0 +1,117 @@
+"""The one shape every source produces: an Article, with a stable id."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that only track the reader, never change the article.
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "at_medium",
+             "at_campaign", "smid", "ref", "src")
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    text: str  # title + body: evidence offsets point into this string
+    source: str  # where it came from: a file path (with :line) or a feed URL
+    source_kind: str  # seed | file | feed
+    url: str | None = None
+    published_at: str | None = None  # RFC 3339, UTC, or None
+    guid: str | None = None  # the source's own id for the item, if any
+
+    @property
+    def canonical_url(self) -> str | None:
+        return canonical_url(self.url) if self.url else None
+
+    @property
+    def published_date(self) -> date | None:
+        if not self.published_at:
+            return None
+        try:
+            return datetime.fromisoformat(self.published_at.replace("Z", "+00:00")).date()
+        except ValueError:
+            return None
+
+
+def canonical_url(url: str) -> str | None:
+    """Lower-case scheme and host, no fragment, no tracking parameters."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith(_TRACKING)]
+    path = parts.path or "/"
+    if path != "/" and path.endswith("/"):
+        path = path[:-1]
+    host = parts.netloc.lower()
+    if host.startswith("www."):
+        host = host[4:]
+    # http and https copies of one page are the same article.
+    return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return h[:20]
+
+
+def make_id(*, url: str | None, guid: str | None, scope: str, title: str, text: str) -> str:
+    """Stable article id: canonical URL, else the source's GUID, else content.
+
+    The canonical URL comes first so the same article reached through two
+    feeds (with two different GUIDs) is one article.
+    """
+    canon = canonical_url(url) if url else None
+    if canon:
+        return "u" + _digest(canon)
+    if guid:
+        return "g" + _digest(scope, guid)
+    body = unicodedata.normalize("NFKC", f"{title}\n{text}").casefold()
+    return "c" + _digest(" ".join(body.split()))
+
+
+def make_article(*, title: str, body: str, source: str, source_kind: str,
+                 url: str | None = None, published_at: str | None = None,
+                 guid: str | None = None, scope: str = "") -> Article:
+    """Build an Article; its text is the title, a blank line, then the body."""
+    title = " ".join((title or "").split())
+    body = (body or "").strip()
+    if body.startswith(title) and title:
+        text = body  # the title is already the body's first line
+    else:
+        text = f"{title}\n\n{body}" if body else title
+    if url and not canonical_url(url):
+        url = None  # only http(s) links are kept: feed text never names a file to open
+    aid = make_id(url=url, guid=guid, scope=scope or source, title=title, text=body)
+    return Article(aid, title, text, source, source_kind, url or None,
+                   to_rfc3339(published_at), guid)
+
+
+def to_rfc3339(value: str | datetime | date | None) -> str | None:
+    """Normalise a date-ish value to RFC 3339 UTC, or None if unreadable."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            dt = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_rfc3339() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,214 @@
+"""The `monitor` command line: parse options, call the library, render."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, digest, schemas, store
+from .config import Config, ConfigError, config_path, load_config
+from .cycle import run_once
+from .lint import lint_watchlist
+from .pipeline import Engine, ingest, rescan
+from .severity import SEVERITIES
+from .show import render_alert
+from .sources.files import read_paths
+from .terminal import clean
+
+
+class Context:
+    def __init__(self, config: str | None, db: str | None) -> None:
+        self.config_option = config
+        self.db_option = db
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(config_path(self.config_option), self.db_option)
+        return self._config
+
+    def db(self) -> Any:
+        return store.open_db(self.config.database)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="monitor")
+@click.option("--config", "config", metavar="PATH", envvar="MONITOR_CONFIG",
+              help="Config file [default: $MONITOR_CONFIG, else ./config.toml].")
+@click.option("--db", "db", metavar="PATH", envvar="MONITOR_DB",
+              help="Database file, overriding the config's [storage] database.")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, db: str | None) -> None:
+    """Libya monitor: flag news about tracked Libyan actors and events.
+
+    Reads the seed corpus and the configured RSS/Atom feeds, stores every
+    article once in SQLite, and raises one alert per flagged article.
+    """
+    ctx.obj = Context(config, db)
+
+
+@cli.command()
+@pass_ctx
+def once(c: Context) -> None:
+    """Run one full cycle now: seeds and every enabled feed, then store."""
+    cfg = c.config
+    db = c.db()
+    report = run_once(db, cfg, Engine(cfg.watchlist))
+    for line in report.lines():
+        click.echo(clean(line))
+    for err in report.errors():
+        click.echo(clean(f"warning: {err}"), err=True)
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_ctx
+def ingest_cmd(c: Context, paths: tuple[Path, ...]) -> None:
+    """Ingest article files, folders or feed files (RSS/Atom) now."""
+    cfg = c.config
+    counts = ingest(c.db(), Engine(cfg.watchlist), read_paths(paths, "file"))
+    click.echo(f"ingest: {counts.seen} articles read, {counts.new} new, "
+               f"{counts.alerts} alerts, {counts.problems} problems, "
+               f"{counts.rejected} rejected")
+    for err in counts.errors[:20]:
+        click.echo(clean(f"problem: {err}"), err=True)
+    if len(counts.errors) > 20:
+        click.echo(f"... and {len(counts.errors) - 20} more (see the rejected table)", err=True)
+
+
+@cli.command("digest")
+@click.option("--since", default="24h", show_default=True,
+              help="Alerts first seen since: 24h, 7d, or a date such as 2019-11-01.")
+@click.option("--all", "all_", is_flag=True, help="Every alert, whenever first seen.")
+@click.option("--new", "new", is_flag=True,
+              help="Only alerts not shown before; marks them shown.")
+@click.option("--actor", multiple=True, metavar="ID", help="Only alerts naming this actor.")
+@click.option("--event", multiple=True, metavar="ID", help="Only alerts reporting this event.")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), default="low",
+              show_default=True, help="Lowest severity shown.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N alerts.")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]),
+              default="table", show_default=True)
+@pass_ctx
+def digest_cmd(c: Context, since: str, all_: bool, new: bool, actor: tuple[str, ...],
+               event: tuple[str, ...], min_severity: str, limit: int | None, fmt: str) -> None:
+    """Alerts, newest first, in a table, Markdown or JSON."""
+    wl = c.config.watchlist
+    _check_ids("--actor", actor, {a.id for a in wl.actors})
+    _check_ids("--event", event, {e.id for e in wl.events})
+    try:
+        lower = None if (all_ or new) else digest.parse_since(since)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    db = c.db()
+    rows = digest.fetch(db, digest.Query(since=lower, actors=actor, events=event,
+                                         min_severity=min_severity, limit=limit,
+                                         new_only=new))
+    if fmt == "json":
+        click.echo(digest.render_json(rows))
+    elif fmt == "markdown":
+        click.echo(digest.render_markdown(rows), nl=False)
+    else:
+        click.echo(digest.render_table(rows, shutil.get_terminal_size((100, 24)).columns))
+    if new:
+        digest.mark_shown(db, rows)
+
+
+def _check_ids(option: str, given: tuple[str, ...], known: set[str]) -> None:
+    bad = [g for g in given if g not in known]
+    if bad:
+        raise click.BadParameter(f"unknown id {', '.join(map(repr, bad))}; known: "
+                                 + ", ".join(sorted(known)), param_hint=option)
+
+
+@cli.command()
+@click.argument("alert_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_ctx
+def show(c: Context, alert_id: str, fmt: str) -> None:
+    """One alert: its article, matched terms, evidence and the rule that fired."""
+    db = c.db()
+    row = db.execute("select data from alerts where id = ?", [alert_id]).fetchone()
+    if row is None:
+        raise click.ClickException(f"no alert {clean(alert_id)!r} in {c.config.database}")
+    alert = json.loads(row[0])
+    art = db.execute("select * from articles where id = ?", [alert["article"]["id"]])
+    cols = [d[0] for d in art.description]
+    article = dict(zip(cols, art.fetchone()))
+    if fmt == "json":
+        click.echo(json.dumps({"alert": alert, "article": article}, ensure_ascii=False,
+                              indent=2))
+    else:
+        click.echo(render_alert(alert, article))
+
+
+@cli.command()
+@pass_ctx
+def check(c: Context) -> None:
+    """Validate config.toml, the schemas and the watchlist; list what is wrong."""
+    for name in ("alert", "config"):
+        schemas.validator(name)  # raises SchemaError on a broken schema file
+    cfg = c.config  # raises ConfigError (exit 2) with every problem and its key path
+    warnings = lint_watchlist(cfg.watchlist)
+    for w in warnings:
+        click.echo(f"warning: {w}")
+    wl = cfg.watchlist
+    click.echo(f"{cfg.path}: ok ({len(cfg.feeds)} feeds, {len(cfg.seed_paths)} seed paths, "
+               f"{len(wl.actors)} actors, {len(wl.events)} events, "
+               f"{sum(len(e.terms) for e in wl.actors + wl.events)} aliases, "
+               f"watchlist {wl.version})")
+
+
+@cli.command("rescan")
+@pass_ctx
+def rescan_cmd(c: Context) -> None:
+    """Re-match stored articles against the current watchlist."""
+    cfg = c.config
+    res = rescan(c.db(), Engine(cfg.watchlist))
+    click.echo(f"rescan: {res.articles} articles, {len(res.added)} alerts added, "
+               f"{len(res.removed)} removed, {len(res.changed)} changed "
+               f"(watchlist {cfg.watchlist.version})")
+    for label, ids in (("added", res.added), ("removed", res.removed),
+                       ("changed", res.changed)):
+        for aid in ids[:50]:
+            click.echo(f"  {label}: article {aid}")
+
+
+def main() -> None:
+    """Entry point: user errors exit 2 without a traceback, others exit 1."""
+    try:
+        cli.main(standalone_mode=False)
+    except ConfigError as exc:
+        click.echo(f"error: bad configuration in {exc.path}:", err=True)
+        for p in exc.problems:
+            click.echo(f"  {p}", err=True)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # anything else: one line, exit 1 (traceback with --debug env)
+        import os
+        if os.environ.get("MONITOR_DEBUG"):
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,124 @@
+"""Text normalisation for matching, with a map back to the original offsets.
+
+`fold(text)` returns the folded text and, for every folded character, the
+index of the original character it came from, so a match found in the folded
+text can be reported as `text[start:end]` of the article's stored text.
+Folding never reorders characters: it only drops, keeps or expands them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Arabic letter variants folded to one form (the way Arabic search engines do).
+_ARABIC = {
+    "\u0623": "\u0627",  # alef with hamza above -> alef
+    "\u0625": "\u0627",  # alef with hamza below -> alef
+    "\u0622": "\u0627",  # alef with madda -> alef
+    "\u0671": "\u0627",  # alef wasla -> alef
+    "\u0629": "\u0647",  # taa marbuta -> haa
+    "\u0649": "\u064a",  # alef maqsura -> yaa
+    "\u0624": "\u0648",  # waw with hamza -> waw
+    "\u0626": "\u064a",  # yaa with hamza -> yaa
+    "\u06cc": "\u064a",  # farsi yeh -> yaa
+    "\u06a9": "\u0643",  # keheh -> kaf
+    "\u0640": "",  # tatweel (kashida) is decoration
+}
+# Typographic variants that writers use interchangeably.
+_PUNCT = {
+    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u02bf": "'", "\u02be": "'", "`": "'",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+}
+
+
+@lru_cache(maxsize=65536)
+def fold_char(ch: str) -> str:
+    """Fold one character: NFKC, case folding, no diacritics, Arabic variants."""
+    if ch in _PUNCT:
+        return _PUNCT[ch]
+    if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+        # Format characters (bidi marks, zero-width joiners) are invisible:
+        # treat them as spaces so they can neither hide nor join words.
+        return " "
+    out = []
+    for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", ch).casefold()):
+        if unicodedata.category(c) == "Mn":  # diacritics, Arabic harakat
+            continue
+        out.append(_ARABIC.get(c, c))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+@dataclass(frozen=True)
+class Folded:
+    """Folded text plus `origin[i]` = index in the original of folded char i."""
+
+    text: str
+    origin: tuple[int, ...] | None  # None: identity (same length, same offsets)
+    length: int  # length of the original text
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a folded [start, end) span back to the original text."""
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+_WS = re.compile(r"\s")
+
+
+def fold(text: str) -> Folded:
+    """Fold `text` for matching; whitespace runs become one space."""
+    if text.isascii():
+        # Fast path for most English news: lower() keeps offsets, and any
+        # whitespace character maps to exactly one space.
+        low = _WS.sub(" ", text.lower())
+        if "  " not in low:
+            return Folded(low, None, len(text))
+    chars: list[str] = []
+    origin: list[int] = []
+    prev_space = False
+    for i, ch in enumerate(text):
+        f = fold_char(ch)
+        if f == " ":
+            if prev_space:
+                continue
+            prev_space = True
+        elif f:
+            prev_space = False
+        for c in f:
+            chars.append(c)
+            origin.append(i)
+    return Folded("".join(chars), tuple(origin), len(text))
+
+
+def fold_alias(alias: str) -> str:
+    """Fold an alias the same way as article text (and trim it)."""
+    return fold(alias.strip()).text.strip()
+
+
+_TAGS = re.compile(r"<[^>]*>")
+_DROP_BLOCKS = re.compile(r"<(script|style|head|noscript)\b.*?</\1\s*>", re.I | re.S)
+_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|div|li|h[1-6])\b[^>]*>", re.I)
+_BLANKS = re.compile(r"[ \t\r\f\v]+")
+_MANY_NL = re.compile(r"\n\s*\n+")
+
+
+def html_to_text(markup: str) -> str:
+    """Turn HTML into plain text: no tags, entities decoded, paragraphs kept."""
+    if "<" not in markup and "&" not in markup:
+        return markup.strip()
+    s = _DROP_BLOCKS.sub(" ", markup)
+    s = _BREAKS.sub("\n", s)
+    s = _TAGS.sub("", s)
+    s = html.unescape(s)
+    s = "\n".join(_BLANKS.sub(" ", line).strip() for line in s.split("\n"))
+    return _MANY_NL.sub("\n\n", s).strip()
+
+
+def is_word_char(ch: str) -> bool:
+    """True for letters and digits of any script (the parts of a word)."""
+    return ch.isalnum() or unicodedata.category(ch) == "Mn"

@@ -1,0 +1,49 @@
+"""JSON Schema validators, built once per schema and reused."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+# Installed as a package, the schemas travel inside it.
+if not SCHEMA_DIR.is_dir():  # pragma: no cover - wheel install layout
+    SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+
+
+def schema_path(name: str) -> Path:
+    return SCHEMA_DIR / f"{name}.schema.json"
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> Draft202012Validator:
+    """The validator for schemas/NAME.schema.json, with format checking on."""
+    schema = json.loads(schema_path(name).read_text("utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def key_path(err: ValidationError) -> str:
+    """A readable key path such as `feeds[2].url` for an error."""
+    out = ""
+    for part in err.absolute_path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def errors(name: str, instance: Any) -> list[str]:
+    """Every validation problem of `instance`, as `key.path: message` lines."""
+    errs = sorted(validator(name).iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+    return [f"{key_path(e)}: {_message(e)}" for e in errs]
+
+
+def _message(err: ValidationError) -> str:
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        return "unknown key " + ", ".join(repr(k) for k in extra)
+    return err.message

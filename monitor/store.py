@@ -1,0 +1,154 @@
+"""The SQLite database: schema (migrations), connection settings, writes.
+
+Tables (see the README for columns): articles, alerts, alert_terms,
+rejected, runs, feeds. One `with db.atomic():` per batch, so an article and
+its alert are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from .article import Article, now_rfc3339
+from .severity import SEVERITIES
+from .sources import Problem
+
+BUSY_TIMEOUT_MS = 10_000  # readers and the daemon wait this long for a lock
+
+migrations = Migrations("libya-monitor")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    db.table("articles").create({
+        "id": str, "title": str, "text": str, "url": str, "canonical_url": str,
+        "source": str, "source_kind": str, "published_at": str, "guid": str,
+        "first_seen_at": str, "story_id": str,
+    }, pk="id")
+    db.table("articles").create_index(["canonical_url"])
+    db.table("articles").create_index(["first_seen_at"])
+    db.table("alerts").create({
+        "id": str, "article_id": str, "story_id": str, "watchlist_version": str,
+        "severity": str, "severity_rank": int, "score": float, "created_at": str,
+        "first_seen_at": str, "current": int, "shown_at": str, "acked_at": str,
+        "data": str,
+    }, pk="id", foreign_keys=[("article_id", "articles", "id")])
+    db.table("alerts").create_index(["article_id"])
+    db.table("alerts").create_index(["current", "first_seen_at"])
+    db.table("alerts").create_index(["story_id"])
+    db.table("alert_terms").create({
+        "alert_id": str, "kind": str, "term_id": str, "first_seen_at": str,
+    }, pk=("alert_id", "kind", "term_id"), foreign_keys=[("alert_id", "alerts", "id")])
+    db.table("alert_terms").create_index(["kind", "term_id", "first_seen_at"])
+    db.table("rejected").create({
+        "id": str, "stage": str, "level": str, "source": str, "line": int,
+        "error": str, "record": str, "created_at": str, "last_seen_at": str, "times": int,
+    }, pk="id")
+    db.table("rejected").create_index(["last_seen_at"])
+    db.table("runs").create({
+        "id": int, "kind": str, "started_at": str, "finished_at": str,
+        "status": str, "summary": str,
+    }, pk="id")
+
+
+def open_db(path: Path | str) -> Database:
+    """Open (creating if needed) and migrate the database; WAL, busy timeout."""
+    p = Path(path)
+    if str(p) != ":memory:":
+        p.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(p)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if str(p) != ":memory:":
+        db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db)
+    return db
+
+
+def known_article_ids(db: Database, ids: Iterable[str]) -> set[str]:
+    ids = list(ids)
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        q = "select id from articles where id in (%s)" % ",".join("?" * len(chunk))
+        found.update(r[0] for r in db.execute(q, chunk).fetchall())
+    return found
+
+
+def article_row(a: Article, seen_at: str, story_id: str) -> dict[str, Any]:
+    row = asdict(a)
+    row.update(canonical_url=a.canonical_url, first_seen_at=seen_at, story_id=story_id)
+    return row
+
+
+def alert_row(alert: dict[str, Any], first_seen_at: str) -> dict[str, Any]:
+    return {
+        "id": alert["id"],
+        "article_id": alert["article"]["id"],
+        "story_id": alert["story_id"],
+        "watchlist_version": alert["watchlist_version"],
+        "severity": alert["severity"],
+        "severity_rank": SEVERITIES.index(alert["severity"]),
+        "score": alert["score"],
+        "created_at": alert["created_at"],
+        "first_seen_at": first_seen_at,
+        "current": 1,
+        "shown_at": None,
+        "acked_at": None,
+        "data": json.dumps(alert, ensure_ascii=False),
+    }
+
+
+def term_rows(alert: dict[str, Any], first_seen_at: str) -> list[dict[str, Any]]:
+    return [{"alert_id": alert["id"], "kind": kind, "term_id": x["id"],
+             "first_seen_at": first_seen_at}
+            for kind, key in (("actor", "actors"), ("event", "events")) for x in alert[key]]
+
+
+def save_alerts(db: Database, alerts: list[tuple[dict[str, Any], str]]) -> int:
+    """Insert alerts (first write wins) and make each its article's current one."""
+    if not alerts:
+        return 0
+    before = db.table("alerts").count
+    db.table("alerts").insert_all((alert_row(a, seen) for a, seen in alerts), ignore=True)
+    db.table("alert_terms").insert_all(
+        (r for a, seen in alerts for r in term_rows(a, seen)), ignore=True)
+    for a, _ in alerts:
+        db.execute("update alerts set current = (id = ?) where article_id = ?",
+                   [a["id"], a["article"]["id"]])
+    return db.table("alerts").count - before
+
+
+def save_problems(db: Database, problems: Iterable[Problem], stage: str = "read") -> int:
+    """Record problems; the same problem seen again only bumps `times`."""
+    now = now_rfc3339()
+    rows = [{"id": _problem_id(stage, p), "stage": stage, "level": p.level,
+             "source": p.source, "line": p.line, "error": p.error, "record": p.record,
+             "created_at": now, "last_seen_at": now, "times": 0} for p in problems]
+    if rows:
+        db.table("rejected").insert_all(rows, ignore=True)
+        for i in range(0, len(rows), 500):
+            ids = [r["id"] for r in rows[i:i + 500]]
+            db.execute("update rejected set last_seen_at = ?, times = times + 1 "
+                       "where id in (%s)" % ",".join("?" * len(ids)), [now, *ids])
+    return len(rows)
+
+
+def _problem_id(stage: str, p: Problem) -> str:
+    key = "\x1f".join(map(str, (stage, p.source, p.line, p.error, p.record)))
+    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+def record_run(db: Database, kind: str, started_at: str, status: str,
+               summary: dict[str, Any]) -> None:
+    db.table("runs").insert({"kind": kind, "started_at": started_at,
+                             "finished_at": now_rfc3339(), "status": status,
+                             "summary": json.dumps(summary)})

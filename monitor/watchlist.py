@@ -1,0 +1,128 @@
+"""The watchlist: tracked actors and events, their aliases and context rules.
+
+Built from the `[watchlist]` tables of config.toml (see that file for the
+vocabulary itself). Pure data: no I/O here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .normalize import fold_alias
+
+ACTOR, EVENT, CONTEXT, BLOCK, UNLESS = "actor", "event", "context", "block", "unless"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One alias of one watchlist entry, as the matcher looks for it."""
+
+    kind: str  # actor | event | context | block | unless
+    id: str  # entry id (for context/block/unless: the phrase itself)
+    alias: str  # the alias as written in the config (without a trailing *)
+    key: str  # the folded form the matcher searches for
+    prefix: bool = False  # trailing * in the config: any word continuing it
+    needs_context: bool = False  # counts only in an article about Libya
+    valid_from: date | None = None
+    valid_until: date | None = None
+    unless: tuple[str, ...] = ()  # context terms: void if any of these appear
+
+    def valid_on(self, day: date | None) -> bool:
+        """Whether a date-bounded alias applies to an article of `day`."""
+        if day is None:
+            return True
+        if self.valid_from and day < self.valid_from:
+            return False
+        return not (self.valid_until and day > self.valid_until)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A tracked actor or event."""
+
+    kind: str
+    id: str
+    name: str
+    libyan: bool  # Libyan actors count wherever the story is set
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    actors: tuple[Entry, ...]
+    events: tuple[Entry, ...]
+    context: tuple[Term, ...] = ()
+    block: tuple[Term, ...] = ()
+    version: str = ""
+    by_id: dict[str, Entry] = field(default_factory=dict, compare=False, hash=False)
+
+    def terms(self) -> list[Term]:
+        """Every term the matcher must find, in a stable order."""
+        out: list[Term] = []
+        for entry in self.actors + self.events:
+            out.extend(entry.terms)
+        out.extend(self.context)
+        out.extend(self.block)
+        for t in self.context:
+            for word in t.unless:
+                out.append(_term(UNLESS, word, word))
+        return out
+
+    def entry(self, kind: str, id: str) -> Entry:
+        return self.by_id[f"{kind}:{id}"]
+
+
+def _term(kind: str, id: str, spec: str | dict[str, Any], **extra: Any) -> Term:
+    if isinstance(spec, str):
+        spec = {"text": spec}
+    text = spec["text"].strip()
+    prefix = text.endswith("*")
+    text = text.rstrip("*").strip()
+    return Term(
+        kind=kind,
+        id=id,
+        alias=text,
+        key=fold_alias(text),
+        prefix=prefix,
+        needs_context=bool(spec.get("needs_context", False)),
+        valid_from=_day(spec.get("from")),
+        valid_until=_day(spec.get("until")),
+        unless=tuple(spec.get("unless", ())),
+        **extra,
+    )
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _entry(kind: str, raw: dict[str, Any]) -> Entry:
+    libyan = bool(raw.get("libyan", False)) if kind == ACTOR else False
+    terms = tuple(_term(kind, raw["id"], a) for a in raw.get("aliases", ()))
+    return Entry(kind, raw["id"], raw.get("name", raw["id"]), libyan, terms)
+
+
+def build_watchlist(raw: dict[str, Any]) -> Watchlist:
+    """Build a Watchlist from the `[watchlist]` table of a (validated) config."""
+    actors = tuple(_entry(ACTOR, a) for a in raw.get("actors", ()))
+    events = tuple(_entry(EVENT, e) for e in raw.get("events", ()))
+    context = tuple(_term(CONTEXT, _text(c), c) for c in raw.get("context", ()))
+    block = tuple(_term(BLOCK, _text(b), b) for b in raw.get("block", ()))
+    by_id = {f"{e.kind}:{e.id}": e for e in actors + events}
+    return Watchlist(actors, events, context, block, watchlist_version(raw), by_id)
+
+
+def _text(spec: str | dict[str, Any]) -> str:
+    return spec if isinstance(spec, str) else spec["text"]
+
+
+def watchlist_version(raw: dict[str, Any]) -> str:
+    """A short digest of the watchlist: changes when any term or rule changes."""
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return "wl-" + hashlib.sha256(canonical.encode()).hexdigest()[:12]
