@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,27 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class MonitorGroup(click.Group):
+    """Turns user errors into exit 2 and other failures into exit 1, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            click.echo(f"error: bad configuration in {exc.path}:", err=True)
+            for p in exc.problems:
+                click.echo(f"  {p}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # one line on stderr; MONITOR_DEBUG=1 shows the traceback
+            if os.environ.get("MONITOR_DEBUG"):
+                raise
+            click.echo(f"error: {type(exc).__name__}: {clean(str(exc))}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="monitor")
 @click.option("--config", "config", metavar="PATH", envvar="MONITOR_CONFIG",
               help="Config file [default: $MONITOR_CONFIG, else ./config.toml].")
@@ -144,7 +164,7 @@ def show(c: Context, alert_id: str, fmt: str) -> None:
     alert = json.loads(row[0])
     art = db.execute("select * from articles where id = ?", [alert["article"]["id"]])
     cols = [d[0] for d in art.description]
-    article = dict(zip(cols, art.fetchone()))
+    article = dict(zip(cols, art.fetchone(), strict=False))
     if fmt == "json":
         click.echo(json.dumps({"alert": alert, "article": article}, ensure_ascii=False,
                               indent=2))
@@ -185,30 +205,5 @@ def rescan_cmd(c: Context) -> None:
 
 
 def main() -> None:
-    """Entry point: user errors exit 2 without a traceback, others exit 1."""
-    try:
-        cli.main(standalone_mode=False)
-    except ConfigError as exc:
-        click.echo(f"error: bad configuration in {exc.path}:", err=True)
-        for p in exc.problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(2)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
-    except click.UsageError as exc:
-        exc.show()
-        sys.exit(2)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:  # anything else: one line, exit 1 (traceback with --debug env)
-        import os
-        if os.environ.get("MONITOR_DEBUG"):
-            raise
-        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+    """Console-script entry point."""
+    cli(prog_name="monitor")

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -20,7 +20,7 @@ _RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
 
 def parse_since(value: str, now: datetime | None = None) -> str:
     """'24h', '7d', '2w' or a date/time -> RFC 3339 UTC lower bound."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     m = _RELATIVE.match(value.strip().lower())
     if m:
         n, unit = int(m.group(1)), m.group(2)
@@ -32,8 +32,8 @@ def parse_since(value: str, now: datetime | None = None) -> str:
         raise ValueError(f"--since: not a duration or date: {value!r} "
                          "(use e.g. 24h, 7d, 2019-11-01)") from None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

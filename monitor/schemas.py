@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ def schema_path(name: str) -> Path:
     return SCHEMA_DIR / f"{name}.schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> Draft202012Validator:
     """The validator for schemas/NAME.schema.json, with format checking on."""
     schema = json.loads(schema_path(name).read_text("utf-8"))

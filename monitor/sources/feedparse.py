@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import io
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
@@ -34,7 +34,7 @@ def _published(entry: Mapping[str, Any]) -> str | None:
         st = entry.get(key)
         if st:
             try:
-                return datetime.fromtimestamp(calendar.timegm(st), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                return datetime.fromtimestamp(calendar.timegm(st), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             except (OverflowError, ValueError, TypeError):
                 continue
     return None
