@@ -67,7 +67,7 @@ def decide(watchlist: Watchlist, hits: list[Hit], published: date | None) -> Dec
         elif context is not None:
             what = "ambiguous alias" if h.term.needs_context else (
                 "foreign actor" if h.term.kind == ACTOR else "event")
-            rule = f"{what} + {context.rule[0].lower()}{context.rule[1:]}"
+            rule = f"{what} + {context.rule}"
         else:
             continue
         target = actors if h.term.kind == ACTOR else events

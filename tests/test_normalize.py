@@ -1,0 +1,60 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.normalize import fold, fold_alias, html_to_text
+
+
+def test_ascii_fast_path_keeps_offsets():
+    f = fold("Haftar's LNA\tadvanced")
+    assert f.text == "haftar's lna advanced"
+    assert f.span(0, 6) == (0, 6)
+
+
+def test_diacritics_and_case_are_folded():
+    assert fold("Kadhafi KADHÂFI Qadhdhāfī").text == "kadhafi kadhafi qadhdhafi"
+
+
+def test_arabic_letter_variants_fold():
+    # alef with hamza, taa marbuta, alef maqsura, tatweel and harakat
+    assert fold_alias("أحمد") == fold_alias("احمد")
+    assert fold_alias("طرابلسَ") == fold_alias("طرابلس")
+    assert fold_alias("مصطفى") == fold_alias("مصطفي")
+    assert fold_alias("حفـــتر") == fold_alias("حفتر")
+    assert fold_alias("الجماعة") == fold_alias("الجماعه")
+
+
+def test_whitespace_runs_collapse_and_offsets_map_back():
+    text = "Khalifa  \n  Haftar ـ said"
+    f = fold(text)
+    assert "khalifa haftar" in f.text
+    s = f.text.index("haftar")
+    start, end = f.span(s, s + len("haftar"))
+    assert text[start:end] == "Haftar"
+
+
+def test_expanding_characters_map_back_to_one_original():
+    text = "Straße Haftar"
+    f = fold(text)
+    s = f.text.index("haftar")
+    assert text[slice(*f.span(s, s + 6))] == "Haftar"
+
+
+def test_invisible_format_characters_do_not_join_words():
+    f = fold("Haf\u200btar")
+    assert "haftar" not in f.text
+
+
+def test_html_to_text_drops_tags_scripts_and_decodes_entities():
+    html = "<p>Clashes &amp; <b>strikes</b></p><script>alert(1)</script><p>in Sirte</p>"
+    assert html_to_text(html) == "Clashes & strikes\n\nin Sirte"
+
+
+@given(st.text(max_size=200))
+def test_fold_origin_is_monotonic_and_in_range(text):
+    f = fold(text)
+    if f.origin is not None:
+        assert len(f.origin) == len(f.text)
+        assert all(0 <= o < len(text) for o in f.origin)
+        assert list(f.origin) == sorted(f.origin)
+    else:
+        assert len(f.text) == len(text)
