@@ -1,0 +1,89 @@
+import json
+
+from conftest import SEED, SHARED
+
+from monitor.sources import Problem
+from monitor.sources.files import read_paths
+
+
+def read(*paths):
+    items = list(read_paths(paths))
+    return ([i for i in items if not isinstance(i, Problem)],
+            [i for i in items if isinstance(i, Problem)])
+
+
+def test_seed_article_reads_title_and_body():
+    [a], probs = read(SEED)
+    assert probs == []
+    assert a.title.startswith("US officials push Libya")
+    assert "Khalifa Haftar" in a.text and a.text.startswith(a.title)
+
+
+def test_markdown_heading_is_the_title(tmp_path):
+    p = tmp_path / "x.md"
+    p.write_text("\n\n# Synthetic heading\n\nSynthetic body.\n")
+    [a], _ = read(p)
+    assert a.title == "Synthetic heading" and a.text.endswith("Synthetic body.")
+
+
+def test_undecodable_bytes_are_replaced_and_reported(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"Synthetic title\n\nHaftar \xff\xfe said\n")
+    [a], [w] = read(p)
+    assert "\ufffd" in a.text and w.level == "warning" and "undecodable" in w.error
+
+
+def test_broken_jsonl_line_is_reported_and_the_rest_ingested(tmp_path):
+    p = tmp_path / "synthetic.jsonl"
+    p.write_text(json.dumps({"title": "one", "text": "a"}) + "\n{not json\n"
+                 + json.dumps({"title": "three", "text": "c", "id": 3}) + "\n[1]\n")
+    arts, probs = read(p)
+    assert [a.title for a in arts] == ["one", "three"]
+    assert [(pr.line, pr.level) for pr in probs] == [(2, "error"), (4, "error")]
+    assert "invalid JSON on line 2" in probs[0].error
+    assert arts[1].guid == "3" and arts[0].source.endswith("synthetic.jsonl:1")
+
+
+def test_json_array_and_object(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps([{"title": "x", "text": "y",
+                                                  "url": "https://e.org/1",
+                                                  "published_at": "2020-01-02"}]))
+    (tmp_path / "b.json").write_text("{broken")
+    arts, probs = read(tmp_path)
+    assert arts[0].url == "https://e.org/1" and arts[0].published_at == "2020-01-02T00:00:00Z"
+    assert probs[0].source.endswith("b.json") and "invalid JSON" in probs[0].error
+
+
+def test_html_file_title_text_and_canonical(tmp_path):
+    p = tmp_path / "page.html"
+    p.write_text('<html><head><title>Synthetic &amp; page</title>'
+                 '<link rel="canonical" href="https://e.org/p"></head>'
+                 '<body><script>x()</script><p>Para one.</p><p>Para two.</p></body></html>')
+    [a], _ = read(p)
+    assert a.title == "Synthetic & page" and "Para two." in a.text and "x()" not in a.text
+    assert a.url == "https://e.org/p"
+
+
+def test_missing_path_and_empty_file_are_problems(tmp_path):
+    (tmp_path / "empty.txt").write_text("  \n\n")
+    arts, probs = read(tmp_path / "nope", tmp_path / "empty.txt")
+    assert arts == [] and {p.error for p in probs} == {"no such file or folder", "empty file"}
+
+
+def test_folder_walk_skips_hidden_and_unknown_files(tmp_path):
+    (tmp_path / ".hidden.txt").write_text("Hidden\n")
+    (tmp_path / "notes.docx").write_bytes(b"\x00")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ok.txt").write_text("Synthetic\nbody")
+    arts, probs = read(tmp_path)
+    assert [a.title for a in arts] == ["Synthetic"] and probs == []
+
+
+def test_real_feed_file_is_read_as_feed():
+    real = SHARED / "feeds" / "real"
+    if not real.is_dir():
+        import pytest
+        pytest.skip("shared feeds folder absent")
+    arts, probs = read(sorted(real.glob("*.xml"))[0])
+    assert len(arts) > 5 and all(a.title for a in arts)
+    assert all(a.url is None or a.url.startswith("http") for a in arts)
