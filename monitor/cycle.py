@@ -13,7 +13,7 @@ from .config import Config, Feed
 from .pipeline import Counts, Engine, ingest
 from .sources import Problem
 from .sources.feedparse import iter_feed_articles
-from .sources.files import read_paths
+from .sources.files import iter_paths, read_paths
 
 
 @dataclass
@@ -46,9 +46,10 @@ def local_feed_path(cfg: Config, feed: Feed) -> Path:
     return (cfg.base / url) if not Path(url).is_absolute() else Path(url)
 
 
-def run_feeds(db: Database, cfg: Config, engine: Engine, report: Report) -> None:
+def run_feeds(db: Database, cfg: Config, engine: Engine, report: Report,
+              only: Feed | None = None) -> None:
     """Read every enabled feed. Until HTTP fetching lands, only local feed files."""
-    for feed in cfg.feeds:
+    for feed in cfg.feeds if only is None else [only]:
         if not feed.enabled:
             continue
         if not feed.is_local:
@@ -64,6 +65,42 @@ def run_feeds(db: Database, cfg: Config, engine: Engine, report: Report) -> None
             ingest(db, engine, [Problem(feed.url, f"cannot read: {exc.strerror or exc}")])
             continue
         report.feeds.add(ingest(db, engine, iter_feed_articles(body, feed.url)))
+
+
+class SeedWatcher:
+    """Re-reads only seed files that are new or changed since the last look."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, tuple[float, int]] = {}
+
+    def changed(self, cfg: Config) -> list[Path]:
+        out = []
+        for p in iter_paths(cfg.seed_paths):
+            if isinstance(p, Problem):
+                continue
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            key = (st.st_mtime, st.st_size)
+            if self._seen.get(p) != key:
+                self._seen[p] = key
+                out.append(p)
+        return out
+
+    def run(self, db: Database, cfg: Config, engine: Engine) -> dict[str, int]:
+        files = self.changed(cfg)
+        counts = ingest(db, engine, read_paths(files, "seed")) if files else Counts()
+        return {"files": len(files), **counts.as_dict()}
+
+
+def poll_feed_job(db: Database, cfg: Config, engine: Engine, feed: Feed) -> dict[str, int]:
+    """One feed, for the daemon. Until HTTP fetching lands: local feed files only."""
+    report = Report()
+    run_feeds(db, cfg, engine, report, only=feed)
+    if report.feed_lines:
+        raise RuntimeError(report.feed_lines[0].strip())
+    return report.feeds.as_dict()
 
 
 def run_once(db: Database, cfg: Config, engine: Engine) -> Report:

@@ -152,3 +152,15 @@ def record_run(db: Database, kind: str, started_at: str, status: str,
     db.table("runs").insert({"kind": kind, "started_at": started_at,
                              "finished_at": now_rfc3339(), "status": status,
                              "summary": json.dumps(summary)})
+
+
+@migrations()
+def m004_daemon(db: Database) -> None:
+    db.table("jobs").create({
+        "id": str, "name": str, "last_run_at": str, "last_status": str, "last_error": str,
+        "last_duration": float, "next_run_at": str, "runs": int, "failures": int,
+        "summary": str,
+    }, pk="id")
+    db.table("daemon").create({
+        "id": int, "pid": int, "started_at": str, "stopped_at": str, "config": str,
+    }, pk="id")

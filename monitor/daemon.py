@@ -1,0 +1,179 @@
+"""`monitor run`: APScheduler 3.x jobs for seeds, feeds and maintenance.
+
+Jobs are rebuilt from config at every start and on SIGHUP (memory job store).
+SIGTERM/SIGINT stop the scheduler, let the job in hand finish (bounded), and
+exit 0. Each job opens its own database connection: sqlite3 connections are
+bound to the thread that made them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from . import jobstate, store
+from .article import now_rfc3339
+from .config import Config, ConfigError, load_config
+from .cycle import SeedWatcher, poll_feed_job
+from .lock import DaemonLock
+from .pipeline import Engine
+from .terminal import clean
+
+log = logging.getLogger("monitor.daemon")
+
+STOP_BOUND = 60.0  # seconds the job in hand may take to finish after SIGTERM
+MAINTENANCE_INTERVAL = 3600.0  # WAL checkpoint once an hour
+STAGGER_WINDOW = 60.0  # first runs of the feeds spread over this many seconds
+
+
+class Daemon:
+    def __init__(self, config_path: Path, db_override: str | None = None) -> None:
+        self.config_path = config_path
+        self.db_override = db_override
+        self.cfg: Config = load_config(config_path, db_override)
+        self.engine = Engine(self.cfg.watchlist)
+        self.seeds = SeedWatcher()
+        self.stopping = threading.Event()
+        self._running = 0
+        self._running_lock = threading.Lock()
+        self.unfinished = False  # a job was still running past STOP_BOUND
+        self.scheduler = BlockingScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max(2, self.cfg.fetch.concurrency))},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        self.scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+
+    # --- jobs ---------------------------------------------------------------
+    def _wrap(self, job_id: str, name: str, fn: Callable[[Any], dict[str, Any]]) -> Callable[[], None]:
+        def run() -> None:
+            if self.stopping.is_set():
+                return
+            with self._running_lock:
+                self._running += 1
+            started = now_rfc3339()
+            t0 = time.monotonic()
+            db = store.open_db(self.cfg.database)
+            try:
+                summary = fn(db)
+                jobstate.record(db, job_id, name, started, "ok", None,
+                                time.monotonic() - t0, summary, self._next_run(job_id))
+                log.info("%s: %s", name, clean(jobstate.describe(summary)))
+            except Exception as exc:
+                log.error("%s failed: %s: %s", name, type(exc).__name__, clean(str(exc)))
+                jobstate.record(db, job_id, name, started, "error",
+                                f"{type(exc).__name__}: {exc}", time.monotonic() - t0, {},
+                                self._next_run(job_id))
+            finally:
+                db.close()
+                with self._running_lock:
+                    self._running -= 1
+        return run
+
+    def _next_run(self, job_id: str) -> str | None:
+        job = self.scheduler.get_job(job_id)
+        nrt = getattr(job, "next_run_time", None) if job else None
+        return nrt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if nrt else None
+
+    def build_jobs(self) -> None:
+        """(Re)create every job from the current config."""
+        self.scheduler.remove_all_jobs()
+        now = datetime.now(UTC)
+        cfg = self.cfg
+        self.scheduler.add_job(
+            self._wrap("seeds", "seeds", lambda db: self.seeds.run(db, cfg, self.engine)),
+            "interval", seconds=cfg.seeds_interval, id="seeds", name="seeds",
+            next_run_time=now + timedelta(seconds=0.2),
+            misfire_grace_time=max(1, int(cfg.seeds_interval / 2)))
+        feeds = [f for f in cfg.feeds if f.enabled]
+        for i, feed in enumerate(feeds):
+            offset = 0.5 + i * min(STAGGER_WINDOW, feed.interval) / max(1, len(feeds))
+            job_id = f"feed:{feed.url}"
+            self.scheduler.add_job(
+                self._wrap(job_id, f"feed {feed.name}",
+                           lambda db, f=feed: poll_feed_job(db, cfg, self.engine, f)),
+                "interval", seconds=feed.interval, id=job_id, name=f"feed {feed.name}",
+                next_run_time=now + timedelta(seconds=offset),
+                misfire_grace_time=max(1, int(feed.interval / 2)))
+        self.scheduler.add_job(
+            self._wrap("maintenance", "maintenance", _maintenance),
+            "interval", seconds=MAINTENANCE_INTERVAL, id="maintenance", name="maintenance",
+            misfire_grace_time=int(MAINTENANCE_INTERVAL / 2))
+        log.info("scheduled %d feed jobs, seeds every %ss, database %s", len(feeds),
+                 int(cfg.seeds_interval), cfg.database)
+
+    def _on_event(self, event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("job %s missed its run at %s (coalesced)", event.job_id,
+                        event.scheduled_run_time)
+
+    # --- signals ------------------------------------------------------------
+    def _stop(self, signum: int, _frame: Any) -> None:
+        log.info("received %s: finishing the job in hand, then exiting",
+                 signal.Signals(signum).name)
+        self.stopping.set()
+        self.scheduler.shutdown(wait=False)
+
+    def _reload(self, _signum: int, _frame: Any) -> None:
+        # Do the work off the signal handler: it may take a moment.
+        threading.Thread(target=self.reload, name="reload", daemon=True).start()
+
+    def reload(self) -> None:
+        try:
+            cfg = load_config(self.config_path, self.db_override)
+        except ConfigError as exc:
+            log.error("SIGHUP: config not reloaded, keeping the old one: %s",
+                      "; ".join(exc.problems))
+            return
+        if cfg.database != self.cfg.database:
+            log.error("SIGHUP: the database path cannot change while running; keeping %s",
+                      self.cfg.database)
+            return
+        self.cfg, self.engine = cfg, Engine(cfg.watchlist)
+        self.build_jobs()
+        log.info("SIGHUP: config reloaded (watchlist %s)", cfg.watchlist.version)
+
+    # --- main ---------------------------------------------------------------
+    def run(self) -> int:
+        lock = DaemonLock(self.cfg.database)
+        lock.acquire({"pid": os.getpid(), "started_at": now_rfc3339(),
+                      "config": str(self.config_path)})
+        try:
+            db = store.open_db(self.cfg.database)
+            jobstate.daemon_started(db, os.getpid(), str(self.config_path))
+            db.close()
+            signal.signal(signal.SIGTERM, self._stop)
+            signal.signal(signal.SIGINT, self._stop)
+            signal.signal(signal.SIGHUP, self._reload)
+            self.build_jobs()
+            self.scheduler.start()  # blocks until _stop
+            deadline = time.monotonic() + STOP_BOUND
+            while self._running and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if self._running:
+                self.unfinished = True
+                log.warning("stopped with %d job(s) unfinished after %ss; their "
+                            "transactions were not committed", self._running, STOP_BOUND)
+            log.info("stopped")
+            return 0
+        finally:
+            db = store.open_db(self.cfg.database)
+            jobstate.daemon_stopped(db)
+            db.close()
+            lock.release()
+
+
+def _maintenance(db: Any) -> dict[str, Any]:
+    row = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return {"checkpoint": list(row) if row else None}
