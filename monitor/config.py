@@ -165,7 +165,8 @@ def _semantic_problems(raw: dict[str, Any]) -> list[str]:
             if e.get("id") in ids:
                 out.append(f"watchlist.{kind}[{i}].id: duplicate id {e.get('id')!r}")
             ids.add(e.get("id"))
-            for j, a in enumerate(e.get("aliases", ()) if isinstance(e.get("aliases"), list) else ()):
+            aliases = e.get("aliases") if isinstance(e.get("aliases"), list) else []
+            for j, a in enumerate(aliases):
                 for key in ("from", "until"):
                     if isinstance(a, dict) and isinstance(a.get(key), str):
                         try:

@@ -56,7 +56,8 @@ class Daemon:
         self.scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
 
     # --- jobs ---------------------------------------------------------------
-    def _wrap(self, job_id: str, name: str, fn: Callable[[Any], dict[str, Any]]) -> Callable[[], None]:
+    def _wrap(self, job_id: str, name: str,
+              fn: Callable[[Any], dict[str, Any]]) -> Callable[[], None]:
         def run() -> None:
             if self.stopping.is_set():
                 return

@@ -38,7 +38,8 @@ def key_path(err: ValidationError) -> str:
 
 def errors(name: str, instance: Any) -> list[str]:
     """Every validation problem of `instance`, as `key.path: message` lines."""
-    errs = sorted(validator(name).iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+    errs = sorted(validator(name).iter_errors(instance),
+                  key=lambda e: list(map(str, e.absolute_path)))
     return [f"{key_path(e)}: {_message(e)}" for e in errs]
 
 

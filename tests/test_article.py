@@ -13,7 +13,8 @@ def test_canonical_url_refuses_non_http():
 
 
 def test_id_prefers_url_then_guid_then_content():
-    by_url = make_id(url="https://x.org/a?utm_medium=rss", guid="g1", scope="f1", title="t", text="b")
+    by_url = make_id(url="https://x.org/a?utm_medium=rss", guid="g1", scope="f1", title="t",
+                     text="b")
     same = make_id(url="https://x.org/a", guid="other", scope="f2", title="u", text="c")
     assert by_url == same and by_url.startswith("u")
     assert make_id(url=None, guid="g1", scope="f1", title="t", text="b").startswith("g")

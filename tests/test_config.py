@@ -1,5 +1,4 @@
 import pytest
-
 from conftest import ROOT, default_raw_config, dump_toml
 
 from monitor.config import ConfigError, build_config, load_config, parse_duration

@@ -34,7 +34,8 @@ def _published(entry: Mapping[str, Any]) -> str | None:
         st = entry.get(key)
         if st:
             try:
-                return datetime.fromtimestamp(calendar.timegm(st), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                dt = datetime.fromtimestamp(calendar.timegm(st), tz=UTC)
+                return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
             except (OverflowError, ValueError, TypeError):
                 continue
     return None
