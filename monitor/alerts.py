@@ -12,6 +12,7 @@ from .severity import severity as severity_of
 from .watchlist import ACTOR, EVENT, Watchlist
 
 SNIPPET_CHARS = 80  # characters of context on each side of a piece of evidence
+EVIDENCE_PER_ID = 3  # spans kept per actor/event (`mentions` still counts them all)
 
 
 def alert_id(article_id: str, watchlist_version: str) -> str:
@@ -58,7 +59,7 @@ def build_alert(article: Article, decision: Decision, watchlist: Watchlist, *,
         evidence.append(_evidence("context", decision.context, article.text))
     for kind, found in ((ACTOR, decision.actors), (EVENT, decision.events)):
         for cs in found.values():
-            evidence.extend(_evidence(kind, c, article.text) for c in cs)
+            evidence.extend(_evidence(kind, c, article.text) for c in cs[:EVIDENCE_PER_ID])
     evidence.sort(key=lambda e: (e["start"], e["kind"]))
     libyan = sum(1 for i in decision.actors if watchlist.entry(ACTOR, i).libyan)
     value = score_of(decision.events, libyan, sources)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,35 +55,77 @@ def fold_char(ch: str) -> str:
 
 @dataclass(frozen=True)
 class Folded:
-    """Folded text plus `origin[i]` = index in the original of folded char i."""
+    """Folded text and the way back to the original offsets.
+
+    `origin[i]` is the original index of folded char i (only when some char
+    expanded or vanished); otherwise `shifts` lists (folded_start, shift)
+    breakpoints left by collapsed whitespace runs (empty: same offsets).
+    """
 
     text: str
-    origin: tuple[int, ...] | None  # None: identity (same length, same offsets)
+    origin: tuple[int, ...] | None
     length: int  # length of the original text
+    shifts: tuple[tuple[int, int], ...] = ()
+
+    def _orig(self, i: int) -> int:
+        if self.origin is not None:
+            return self.origin[i]
+        if not self.shifts:
+            return i
+        k = bisect_right(self.shifts, (i, float("inf"))) - 1
+        return i + (self.shifts[k][1] if k >= 0 else 0)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a folded [start, end) span back to the original text."""
-        if self.origin is None:
-            return start, end
-        return self.origin[start], self.origin[end - 1] + 1
+        return self._orig(start), self._orig(end - 1) + 1
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table that folds each character once, then remembers it."""
+
+    def __missing__(self, code: int) -> str:
+        folded = fold_char(chr(code))
+        self[code] = folded
+        if len(folded) != 1:
+            IRREGULAR.add(chr(code))
+        return folded
+
+
+IRREGULAR: set[str] = set()  # characters whose fold is not exactly one character
+_TABLE = _FoldTable()
+_RUNS = re.compile(r" {2,}")
 _WS = re.compile(r"\s")
+
+
+def _collapse(t: str, length: int) -> Folded:
+    """Collapse runs of spaces in a one-to-one folded text, keeping offsets."""
+    if "  " not in t:
+        return Folded(t, None, length)
+    parts: list[str] = []
+    shifts: list[tuple[int, int]] = []
+    pos = shift = 0
+    for m in _RUNS.finditer(t):
+        parts.append(t[pos:m.start() + 1])
+        shift += m.end() - m.start() - 1
+        pos = m.end()
+        shifts.append((pos - shift, shift))
+    parts.append(t[pos:])
+    return Folded("".join(parts), None, length, tuple(shifts))
 
 
 def fold(text: str) -> Folded:
     """Fold `text` for matching; whitespace runs become one space."""
     if text.isascii():
-        # Fast path for most English news: lower() keeps offsets, and any
-        # whitespace character maps to exactly one space.
-        low = _WS.sub(" ", text.lower())
-        if "  " not in low:
-            return Folded(low, None, len(text))
+        # Most English news: lower() keeps offsets; whitespace maps one-to-one.
+        return _collapse(_WS.sub(" ", text.lower()), len(text))
+    t = text.translate(_TABLE)
+    if len(t) == len(text) and IRREGULAR.isdisjoint(text):
+        return _collapse(t, len(text))
     chars: list[str] = []
     origin: list[int] = []
     prev_space = False
     for i, ch in enumerate(text):
-        f = fold_char(ch)
+        f = _TABLE[ord(ch)]
         if f == " ":
             if prev_space:
                 continue

@@ -1,0 +1,81 @@
+"""Shared helpers for the benchmarks: synthetic input, timing, the results table.
+
+All input here is synthetic (generated words, not news) and says so in its text.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = ("the of and to in a is that for on with as was by at from his an were are which "
+         "government forces city officials said statement according week report council "
+         "minister agency meeting people country region international security").split()
+TRACKED = ["Haftar", "the Libyan National Army", "Tripoli", "a ceasefire", "clashes",
+           "Dbeibah", "the NOC", "Benghazi", "an airstrike", "migrants"]
+
+
+def synthetic_text(rng: random.Random, words: int, tracked_every: int = 40,
+                   flagged: bool = True) -> str:
+    out = []
+    for i in range(words):
+        tracked = flagged and i % tracked_every == 7
+        out.append(rng.choice(TRACKED) if tracked else rng.choice(WORDS))
+    return "Synthetic benchmark text. " + " ".join(out) + "."
+
+
+def synthetic_feed(rng: random.Random, n_items: int, words: int, tag: str,
+                   flagged_share: float = 1.0) -> bytes:
+    """An RSS 2.0 document of synthetic items; `flagged_share` of them name tracked terms."""
+    items = []
+    for i in range(n_items):
+        body = escape(synthetic_text(rng, words, flagged=rng.random() < flagged_share))
+        items.append(
+            f"<item><title>Synthetic {tag} item {i}</title>"
+            f"<link>https://bench.invalid/{tag}/{i}</link><guid>{tag}-{i}</guid>"
+            f"<pubDate>Tue, 26 Nov 2019 10:{i % 60:02d}:00 GMT</pubDate>"
+            f"<description>{body}</description></item>")
+    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            f"<title>Synthetic benchmark feed {tag}</title><link>https://bench.invalid/</link>"
+            + "".join(items) + "</channel></rss>").encode()
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def rss_mib() -> float:
+    """Current resident memory of this process, MiB (Linux /proc, else peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> str:
+    return (f"{platform.python_implementation()} {platform.python_version()}, "
+            f"{platform.machine()}, {os.cpu_count()} CPUs")
+
+
+def table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |"
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+            for r in rows]
+    return "\n".join([line, sep, *body])

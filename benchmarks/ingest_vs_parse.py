@@ -1,0 +1,71 @@
+"""Ingest vs parse: the whole `monitor ingest` process against feedparser alone.
+
+Baseline: feedparser.parse() of the same bytes in this interpreter. Measured:
+a `monitor --db SCRATCH ingest DIR` subprocess (start-up, parse, normalise,
+match, validate, store). Reported as throughput ratios measured in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import feedparser
+
+from common import ROOT, best_of, synthetic_feed, table
+
+# Share of items that name a tracked actor or event. A Libya watcher's feeds mix
+# Libya pages (most items flagged) with general world feeds (few): 20% is the
+# typical case; the last row is the worst case, every item an alert.
+SHARE = 0.2
+
+
+def run(files: int, items: int, quick: bool) -> list[tuple[str, ...]]:
+    rows = []
+    cases = [("full-content", 600, SHARE), ("summary-only", 40, SHARE),
+             ("full-content, every item flagged", 600, 1.0)]
+    for label, words, share in cases:
+        rng = random.Random(7)
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp) / "feeds"
+            d.mkdir()
+            bodies = [synthetic_feed(rng, items, words, f"f{i}", share) for i in range(files)]
+            for i, b in enumerate(bodies):
+                (d / f"feed{i:03d}.xml").write_bytes(b)
+            parse = best_of(lambda: [feedparser.parse(io.BytesIO(b)) for b in bodies],
+                            1 if quick else 2)
+            times = []
+            for rep in range(1 if quick else 2):
+                db = Path(tmp) / f"scratch{rep}.db"
+                t0 = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "monitor", "--config",
+                                str(ROOT / "config.toml"), "--db", str(db), "ingest", str(d)],
+                               check=True, capture_output=True, cwd=ROOT)
+                times.append(time.perf_counter() - t0)
+            ingest = min(times)
+            n = files * items
+            rows.append((label, f"{n}", f"{n / parse:,.0f}", f"{n / ingest:,.0f}",
+                         f"{parse / ingest:.0%}"))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    a = ap.parse_args()
+    files, items = (10, 10) if a.quick else (100, 50)
+    rows = run(files, items, a.quick)
+    print("## Ingest vs parse\n")
+    print(table(rows, ("feeds", "items", "parse-only items/s", "monitor ingest items/s",
+                       "monitor / parse")))
+    print("\nTargets: >= 70% (full-content), >= 80% (summary-only).")
+
+
+if __name__ == "__main__":
+    main()
