@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,9 @@ def digest_cmd(c: Context, since: str, all_: bool, new: bool, actor: tuple[str, 
     elif fmt == "atom":
         click.echo(render.render_atom(rows), nl=False)
     else:
-        tty = click.get_text_stream("stdout").isatty()
+        # sys.stdout, not click.get_text_stream (deprecated in click 8.3); under
+        # CliRunner or a pipe it is not a terminal, so the table stays plain.
+        tty = sys.stdout.isatty()
         click.echo(render.render_table(rows, shutil.get_terminal_size((100, 24)).columns,
                                        colour=tty))
     if new:
