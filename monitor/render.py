@@ -47,7 +47,7 @@ def render_table(rows: list[Row], width: int = 100, colour: bool = False) -> str
     cols = (("ALERT", 18), ("FIRST SEEN (UTC)", 18), ("SEV", 9), ("SRC", 4))
     fixed = sum(w for _, w in cols)
     title_w = max(20, width - fixed)
-    lines = ["".join(f"{h:<{w}}" for h, w in cols) + "TITLE / ACTORS / EVENTS"]
+    lines = ["".join(f"{h:<{w}}" for h, w in cols) + truncate("TITLE / ACTORS / EVENTS", title_w)]
     pad = " " * fixed
     for r in rows:
         a = r.alert
