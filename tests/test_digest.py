@@ -123,3 +123,24 @@ def test_ack_hides_the_story_and_unknown_ids_fail(loaded, run, tmp_path):
     assert len(_json(run, loaded)) == 1
     shown = _json(run, loaded, "--include-acked")
     assert len(shown) == 2 and any(a["acked_at"] for a in shown)
+
+
+def test_more_sources_raise_the_story_not_the_alert(project, run, tmp_path):
+    from conftest import default_raw_config
+
+    wl = default_raw_config()["watchlist"]
+    wl["events"] = wl["events"] + [{"id": "killing", "name": "Killing", "aliases": ["killed"]}]
+    cfg = project(watchlist=wl)
+    text = ("Twelve civilians were killed when shells hit a market in southern Tripoli on "
+            "Friday, Libyan health officials said, blaming forces loyal to Khalifa Haftar "
+            "who have besieged the capital since April.")  # SYNTHETIC
+    for i, host in enumerate(("one", "two", "three")):
+        f = tmp_path / f"{host}.jsonl"
+        f.write_text(json.dumps({"title": f"Civilians killed in Tripoli ({host})",
+                                 "text": text, "url": f"https://synthetic-{host}.example/"})
+                     + "\n", "utf-8")
+        run("ingest", str(f), config=cfg)
+        (story,) = _json(run, cfg)
+        assert story["severity"] == "high"  # the alert's own severity never changes
+        assert story["story"]["severity"] == ("critical" if i == 2 else "high")
+    assert len(_json(run, cfg, "--min-severity", "critical")) == 1
