@@ -46,11 +46,14 @@ _LINE_SUFFIX = re.compile(r":\d+$")
 Signature = tuple[int, ...]
 
 
+def _fold(s: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", s).casefold())
+
+
 def words(title: str, text: str) -> list[str]:
     """Folded words of the title then the first WORDS words of the text."""
-    fold = lambda s: _WORD.findall(unicodedata.normalize("NFKC", s).casefold())  # noqa: E731
-    head = fold(title)
-    body = fold(text)
+    head = _fold(title)
+    body = _fold(text)
     if body[:len(head)] == head:  # the stored text starts with the title
         body = body[len(head):]
     return head + body[:WORDS]
