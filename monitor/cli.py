@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__, digest, schemas, store
+from . import __version__, digest, notify, render, schemas, store, story_store, trends
 from .config import Config, ConfigError, config_path, load_config
 from .cycle import run_once
 from .lint import lint_watchlist
@@ -19,6 +21,8 @@ from .severity import SEVERITIES
 from .show import render_alert
 from .sources.files import read_paths
 from .terminal import clean
+
+FORMATS = ["table", "markdown", "json", "atom"]
 
 
 class Context:
@@ -110,18 +114,21 @@ def ingest_cmd(c: Context, paths: tuple[Path, ...]) -> None:
               help="Alerts first seen since: 24h, 7d, or a date such as 2019-11-01.")
 @click.option("--all", "all_", is_flag=True, help="Every alert, whenever first seen.")
 @click.option("--new", "new", is_flag=True,
-              help="Only alerts not shown before; marks them shown.")
+              help="Only stories not shown before (or more severe since); marks them shown.")
 @click.option("--actor", multiple=True, metavar="ID", help="Only alerts naming this actor.")
 @click.option("--event", multiple=True, metavar="ID", help="Only alerts reporting this event.")
 @click.option("--min-severity", type=click.Choice(SEVERITIES), default="low",
-              show_default=True, help="Lowest severity shown.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most N alerts.")
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]),
-              default="table", show_default=True)
+              show_default=True, help="Lowest story severity shown.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N stories.")
+@click.option("--include-acked", is_flag=True, help="Also show acked alerts.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+              show_default=True)
 @pass_ctx
 def digest_cmd(c: Context, since: str, all_: bool, new: bool, actor: tuple[str, ...],
-               event: tuple[str, ...], min_severity: str, limit: int | None, fmt: str) -> None:
-    """Alerts, newest first, in a table, Markdown or JSON."""
+               event: tuple[str, ...], min_severity: str, limit: int | None,
+               include_acked: bool, fmt: str) -> None:
+    """Stories, newest first: one row per story (its most severe alert), in a
+    table, Markdown, JSON (an array of alerts) or an Atom feed."""
     wl = c.config.watchlist
     _check_ids("--actor", actor, {a.id for a in wl.actors})
     _check_ids("--event", event, {e.id for e in wl.events})
@@ -132,15 +139,84 @@ def digest_cmd(c: Context, since: str, all_: bool, new: bool, actor: tuple[str, 
     db = c.db()
     rows = digest.fetch(db, digest.Query(since=lower, actors=actor, events=event,
                                          min_severity=min_severity, limit=limit,
-                                         new_only=new))
+                                         new_only=new, include_acked=include_acked))
     if fmt == "json":
-        click.echo(digest.render_json(rows))
+        click.echo(render.render_json(rows))
     elif fmt == "markdown":
-        click.echo(digest.render_markdown(rows), nl=False)
+        click.echo(render.render_markdown(rows), nl=False)
+    elif fmt == "atom":
+        click.echo(render.render_atom(rows), nl=False)
     else:
-        click.echo(digest.render_table(rows, shutil.get_terminal_size((100, 24)).columns))
+        # sys.stdout, not click.get_text_stream (deprecated in click 8.3); under
+        # CliRunner or a pipe it is not a terminal, so the table stays plain.
+        tty = sys.stdout.isatty()
+        click.echo(render.render_table(rows, shutil.get_terminal_size((100, 24)).columns,
+                                       colour=tty))
     if new:
         digest.mark_shown(db, rows)
+
+
+@cli.command()
+@click.argument("alert_ids", metavar="ALERT_ID...", nargs=-1, required=True)
+@pass_ctx
+def ack(c: Context, alert_ids: tuple[str, ...]) -> None:
+    """Mark alerts handled: each alert's story leaves the digest (see --include-acked).
+
+    An article that joins the story later brings it back. If any id is unknown,
+    nothing is acked.
+    """
+    unknown, n = digest.ack(c.db(), alert_ids)
+    if unknown:
+        raise click.ClickException("no such alert: " + ", ".join(clean(u) for u in unknown)
+                                   + " (nothing acked)")
+    click.echo(f"acked {n} alert{'' if n == 1 else 's'}")
+
+
+@cli.command("trends")
+@click.option("--days", type=click.IntRange(1, 366), default=30, show_default=True,
+              help="Days shown, ending today (UTC).")
+@click.option("--actor", multiple=True, metavar="ID", help="Only this actor (repeatable).")
+@click.option("--event", multiple=True, metavar="ID", help="Only this event (repeatable).")
+@pass_ctx
+def trends_cmd(c: Context, days: int, actor: tuple[str, ...], event: tuple[str, ...]) -> None:
+    """Alerts per day per actor and per event, as sparklines with totals."""
+    wl = c.config.watchlist
+    _check_ids("--actor", actor, {a.id for a in wl.actors})
+    _check_ids("--event", event, {e.id for e in wl.events})
+    today = datetime.now(UTC).date()
+    first = trends.day_range(today, days)[0]
+    db = c.db()
+    width = shutil.get_terminal_size((100, 24)).columns
+    kinds = [(k, ids) for k, ids in (("actor", actor), ("event", event))
+             if ids or not (actor or event)]  # no filter: both kinds, every id
+    out = []
+    for kind, ids in kinds:
+        series = trends.bucket(trends.query(db, kind, first, ids), today, days)
+        out.append(trends.render(series, today, days, kind.capitalize(), width))
+    click.echo("\n\n".join(out))
+
+
+@cli.command("notify")
+@click.option("--test", "test", is_flag=True, help="Send a test message to every URL.")
+@pass_ctx
+def notify_cmd(c: Context, test: bool) -> None:
+    """Send the pending story notifications now (the cycle does this after ingest)."""
+    cfg = c.config
+    if test:
+        try:
+            ok = notify.send_test(cfg)
+        except RuntimeError as exc:
+            raise click.ClickException(str(exc))
+        if not ok:
+            raise click.ClickException("test message not delivered (see the log above)")
+        click.echo("test message sent")
+        return
+    report = notify.notify_new_stories(c.db(), cfg)
+    click.echo(report.line())
+    for err in report.errors:
+        click.echo(clean(f"warning: {err}"), err=True)
+    if report.failed:
+        raise SystemExit(1)
 
 
 def _check_ids(option: str, given: tuple[str, ...], known: set[str]) -> None:
@@ -156,7 +232,8 @@ def _check_ids(option: str, given: tuple[str, ...], known: set[str]) -> None:
               show_default=True)
 @pass_ctx
 def show(c: Context, alert_id: str, fmt: str) -> None:
-    """One alert: its article, matched terms, evidence and the rule that fired."""
+    """One alert: its article, matched terms, evidence, the rule that fired, and
+    the articles of its story."""
     db = c.db()
     row = db.execute("select data from alerts where id = ?", [alert_id]).fetchone()
     if row is None:
@@ -165,11 +242,12 @@ def show(c: Context, alert_id: str, fmt: str) -> None:
     art = db.execute("select * from articles where id = ?", [alert["article"]["id"]])
     cols = [d[0] for d in art.description]
     article = dict(zip(cols, art.fetchone(), strict=False))
+    story = story_store.story_articles(db, alert["story_id"])
     if fmt == "json":
-        click.echo(json.dumps({"alert": alert, "article": article}, ensure_ascii=False,
-                              indent=2))
+        click.echo(json.dumps({"alert": alert, "article": article, "story": story},
+                              ensure_ascii=False, indent=2))
     else:
-        click.echo(render_alert(alert, article))
+        click.echo(render_alert(alert, article, story))
 
 
 @cli.command()

@@ -27,6 +27,8 @@ DEFAULT_MAX_REDIRECTS = 5  # more than this is a redirect loop, reported
 DEFAULT_CONCURRENCY = 8  # feeds fetched at once in a cycle
 DEFAULT_PER_HOST = 2  # requests in flight to one host at once (politeness)
 DEFAULT_USER_AGENT = "libya-monitor/0.1 (+https://github.com/libya-monitor/libya-monitor)"
+DEFAULT_NOTIFY_MIN_SEVERITY = "high"  # [notify]: stories at or above this are sent
+# An absent [notify] table (or an empty urls list) turns notifications off.
 
 
 class ConfigError(Exception):
@@ -72,6 +74,12 @@ class Fetch:
 
 
 @dataclass(frozen=True)
+class Notify:
+    urls: tuple[str, ...]  # apprise URLs (mailto://, json://, ntfy://, ...)
+    min_severity: str = DEFAULT_NOTIFY_MIN_SEVERITY
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path  # the config file
     database: Path
@@ -82,6 +90,7 @@ class Config:
     seeds_interval: float
     watchlist: Watchlist
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    notify: Notify | None = None  # None: notifications off
 
     @property
     def base(self) -> Path:
@@ -142,7 +151,15 @@ def build_config(raw: dict[str, Any], path: Path, db_override: str | None = None
                                                                   DEFAULT_SEEDS_INTERVAL)),
         watchlist=build_watchlist(raw.get("watchlist", {})),
         raw=raw,
+        notify=_notify(raw.get("notify")),
     )
+
+
+def _notify(table: dict[str, Any] | None) -> Notify | None:
+    if not table or not table.get("urls"):
+        return None
+    return Notify(urls=tuple(table["urls"]),
+                  min_severity=table.get("min_severity", DEFAULT_NOTIFY_MIN_SEVERITY))
 
 
 def _semantic_problems(raw: dict[str, Any]) -> list[str]:

@@ -1,4 +1,8 @@
-"""The digest: one query for every format, then a renderer per format."""
+"""The digest: one query for every format (renderers in render.py), read state, ack.
+
+One row per story: the story's most severe, then newest, matching alert stands
+for it, with the story's sources, first-seen time and story-level severity.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from sqlite_utils import Database
 
 from .article import now_rfc3339
 from .severity import SEVERITIES
-from .terminal import clean, truncate
 
 _RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
 
@@ -38,32 +41,41 @@ def parse_since(value: str, now: datetime | None = None) -> str:
 
 @dataclass(frozen=True)
 class Query:
-    since: str | None = None  # RFC 3339 lower bound on first_seen_at; None = all
+    since: str | None = None  # RFC 3339 lower bound on the alerts' first_seen_at; None = all
     actors: Sequence[str] = ()
     events: Sequence[str] = ()
-    min_severity: str = "low"
-    limit: int | None = None
-    new_only: bool = False
-    include_acked: bool = True
+    min_severity: str = "low"  # on the story's severity
+    limit: int | None = None  # stories
+    new_only: bool = False  # stories never shown, or whose severity rose since shown
+    include_acked: bool = False  # acked alerts are hidden unless asked for
 
 
 @dataclass
 class Row:
-    alert: dict[str, Any]
+    alert: dict[str, Any]  # the representative alert, as stored
     first_seen_at: str
     shown_at: str | None
     acked_at: str | None
-    extra: dict[str, Any] = field(default_factory=dict)
+    story: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        """The story's severity (the alert's own when the story has none yet)."""
+        return self.story.get("severity") or self.alert["severity"]
 
     def as_json(self) -> dict[str, Any]:
         out = dict(self.alert)
         out.update(first_seen_at=self.first_seen_at, shown_at=self.shown_at,
-                   acked_at=self.acked_at)
+                   acked_at=self.acked_at, sources=self.story.get("sources", 1),
+                   story=self.story)
         return out
 
 
+_STORY_COLS = ("first_seen_at", "last_seen_at", "articles", "sources", "score", "severity")
+
+
 def fetch(db: Database, q: Query) -> list[Row]:
-    """The alerts a digest shows, newest first (the one query for every format)."""
+    """One row per story, newest story first (the one query for every format)."""
     where = ["a.current = 1"]
     params: list[Any] = []
     if q.since:
@@ -71,92 +83,65 @@ def fetch(db: Database, q: Query) -> list[Row]:
         params.append(q.since)
     for kind, ids in (("actor", q.actors), ("event", q.events)):
         if ids:
-            where.append(
-                "a.id in (select alert_id from alert_terms where kind = ? and term_id in (%s))"
-                % ",".join("?" * len(ids)))
+            # alert_terms carries first_seen_at so this subquery uses its index, not a scan.
+            sub = ("select alert_id from alert_terms where kind = ? and term_id in (%s)"
+                   % ",".join("?" * len(ids)))
             params += [kind, *ids]
-    if q.min_severity != "low":
-        where.append("a.severity_rank >= ?")
-        params.append(SEVERITIES.index(q.min_severity))
-    if q.new_only:
-        where.append("a.shown_at is null")
+            if q.since:
+                sub += " and first_seen_at >= ?"
+                params.append(q.since)
+            where.append(f"a.id in ({sub})")
     if not q.include_acked:
         where.append("a.acked_at is null")
-    sql = ("select a.data, a.first_seen_at, a.shown_at, a.acked_at from alerts a where "
-           + " and ".join(where) + " order by a.first_seen_at desc, a.score desc, a.id")
+    outer = ["h.rn = 1"]
+    if q.min_severity != "low":
+        outer.append("s.severity_rank >= ?")
+        params.append(SEVERITIES.index(q.min_severity))
+    if q.new_only:
+        outer.append("(s.shown_at is null or s.severity_rank > coalesce(s.shown_rank, -1))")
+    sql = (
+        "with hit as (select a.id, a.story_id, row_number() over (partition by a.story_id "
+        "order by a.severity_rank desc, a.first_seen_at desc, a.id) as rn from alerts a "
+        "where " + " and ".join(where) + ") "
+        "select a.data, a.first_seen_at, a.shown_at, a.acked_at, s.id as story_id, "
+        + ", ".join(f"s.{c} as s_{c}" for c in _STORY_COLS)
+        + " from hit h join alerts a on a.id = h.id join stories s on s.id = h.story_id "
+        "where " + " and ".join(outer)
+        + " order by s.last_seen_at desc, s.score desc, s.id")
     if q.limit:
         sql += " limit ?"
         params.append(q.limit)
-    return [Row(json.loads(r["data"]), r["first_seen_at"], r["shown_at"], r["acked_at"])
+    return [Row(json.loads(r["data"]), r["first_seen_at"], r["shown_at"], r["acked_at"],
+                {"id": r["story_id"], **{c: r[f"s_{c}"] for c in _STORY_COLS}})
             for r in db.query(sql, params)]
 
 
 def mark_shown(db: Database, rows: list[Row]) -> None:
+    """Remember what `--new` showed: the stories at their shown severity, and each alert."""
     now = now_rfc3339()
-    ids = [r.alert["id"] for r in rows]
     with db.atomic():
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            db.execute("update alerts set shown_at = ? where shown_at is null and id in (%s)"
-                       % ",".join("?" * len(chunk)), [now, *chunk])
+        db.conn.executemany("update stories set shown_at = ?, shown_rank = ? where id = ?",
+                       [(now, SEVERITIES.index(r.severity), r.story["id"]) for r in rows])
+        db.conn.executemany("update alerts set shown_at = ? where shown_at is null and id = ?",
+                       [(now, r.alert["id"]) for r in rows])
 
 
-def _names(items: list[dict[str, Any]]) -> str:
-    return ", ".join(x["id"] for x in items)
+def ack(db: Database, alert_ids: Sequence[str]) -> tuple[list[str], int]:
+    """Ack the stories of these alerts: (unknown ids, alerts acked); nothing if any unknown.
 
-
-def render_json(rows: list[Row]) -> str:
-    return json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2)
-
-
-def render_table(rows: list[Row], width: int = 100) -> str:
-    if not rows:
-        return "No alerts."
-    head = ("ALERT", "SEEN (UTC)", "SEV", "SCORE", "TITLE / ACTORS / EVENTS")
-    fixed = 18 + 17 + 9 + 6
-    title_w = max(20, width - fixed)
-    lines = [f"{head[0]:<18}{head[1]:<17}{head[2]:<9}{head[3]:<6}{head[4]}"]
-    for r in rows:
-        a = r.alert
-        seen = r.first_seen_at[:16].replace("T", " ")
-        title = truncate(clean(a["article"]["title"]), title_w)
-        lines.append(f"{a['id']:<18}{seen:<17}{a['severity']:<9}{a['score']:<6.2f}{title}")
-        pad = " " * fixed
-        if a["actors"]:
-            lines.append(pad + truncate("actors: " + _names(a["actors"]), title_w))
-        if a["events"]:
-            lines.append(pad + truncate("events: " + _names(a["events"]), title_w))
-    return "\n".join(lines)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
-
-def md_escape(text: str) -> str:
-    """Escape Markdown syntax in untrusted text."""
-    return _MD_SPECIAL.sub(r"\\\1", clean(text))
-
-
-def render_markdown(rows: list[Row]) -> str:
-    if not rows:
-        return "_No alerts._"
-    out = [f"# Libya monitor digest ({len(rows)} alert{'s' if len(rows) != 1 else ''})", ""]
-    for r in rows:
-        a = r.alert
-        art = a["article"]
-        title = md_escape(art["title"])
-        url = art.get("url")
-        head = f"[{title}](<{clean(url).replace('>', '%3E')}>)" if url else title
-        out.append(f"## {a['severity'].upper()} · {head}")
-        out.append("")
-        out.append(f"- **Alert:** `{a['id']}` · score {a['score']:.2f} · first seen "
-                   f"{r.first_seen_at} · source {md_escape(art['source'])}")
-        if a["actors"]:
-            out.append("- **Actors:** " + md_escape(_names(a["actors"])))
-        if a["events"]:
-            out.append("- **Events:** " + md_escape(_names(a["events"])))
-        ev = next((e for e in a["evidence"] if e["kind"] != "context"), None)
-        if ev:
-            out.append(f"- **Evidence:** {md_escape(ev['snippet'])}")
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    Acking an alert handles its story: every current alert of the story is acked.
+    An article that joins the story later brings it back to the digest.
+    """
+    found = {r[0]: r[1] for r in db.execute(
+        "select id, story_id from alerts where id in (%s)" % ",".join("?" * len(alert_ids)),
+        list(alert_ids)).fetchall()} if alert_ids else {}
+    unknown = [i for i in alert_ids if i not in found]
+    if unknown:
+        return unknown, 0
+    now = now_rfc3339()
+    with db.atomic():
+        n = 0
+        for sid in sorted(set(found.values())):
+            n += db.execute("update alerts set acked_at = ? where story_id = ? and current = 1 "
+                            "and acked_at is null", [now, sid]).rowcount
+    return [], n

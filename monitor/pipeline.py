@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import schemas, store
+from . import schemas, store, story_store
 from .alerts import build_alert
 from .article import Article, now_rfc3339
 from .matcher import Matcher
@@ -91,10 +91,12 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
         if a.id not in known and a.id not in fresh:
             fresh[a.id] = a
     now = now_rfc3339()
+    # The story is chosen before anything is written, and never changes afterwards.
+    story_of, signature_rows = story_store.assign(db, fresh.values(), now)
     alerts: list[tuple[dict[str, Any], str]] = []
     rejected: list[Problem] = []
     for a in fresh.values():
-        alert = engine.alert_for(a, created_at=now)
+        alert = engine.alert_for(a, created_at=now, story_id=story_of[a.id])
         if alert is None:
             continue
         errs = schemas.errors("alert", alert)
@@ -105,8 +107,10 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
             alerts.append((alert, now))
     with db.atomic():
         db.table("articles").insert_all(
-            (store.article_row(a, now, "s" + a.id[1:]) for a in fresh.values()), ignore=True)
+            (store.article_row(a, now, story_of[a.id]) for a in fresh.values()), ignore=True)
+        story_store.save(db, signature_rows)
         counts.alerts += store.save_alerts(db, alerts)
+        story_store.refresh(db, story_of.values())
         store.save_problems(db, problems, "read")
         store.save_problems(db, rejected, "validate")
     counts.new += len(fresh)
@@ -157,6 +161,7 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
             for aid in removed:
                 db.execute("update alerts set current = 0 where article_id = ?", [aid])
             store.save_problems(db, rejected, "validate")
+            story_store.refresh(db, {r["story_id"] for r in rows[i:i + BATCH]})
         res.removed.extend(removed)
         res.rejected += len(rejected)
     return res

@@ -8,7 +8,8 @@ from typing import Any
 from .terminal import clean
 
 
-def render_alert(alert: dict[str, Any], article: dict[str, Any]) -> str:
+def render_alert(alert: dict[str, Any], article: dict[str, Any],
+                 story: list[dict[str, Any]] | None = None) -> str:
     """The alert, the article text and each piece of evidence with its rule."""
     a = alert
     lines = [
@@ -35,6 +36,14 @@ def render_alert(alert: dict[str, Any], article: dict[str, Any]) -> str:
         if e.get("rule"):
             lines.append(f"      rule: {clean(e['rule'])}")
         lines.append(f"      {clean(e['snippet'])}")
+    if story is not None:
+        lines += ["", f"Story {a['story_id']}: {len(story)} article"
+                  f"{'' if len(story) == 1 else 's'}"]
+        for s in story:
+            lines.append(f"  {s['first_seen_at'][:16].replace('T', ' ')}  "
+                         f"{s['alert_id'] or '-':<18} {clean(s['source'])}")
+            lines.append(f"      {clean(s['title'])}" + (f" <{clean(s['url'])}>"
+                                                         if s.get("url") else ""))
     lines += ["", "Article text:"]
     body = clean(article["text"], keep_newlines=True)
     for para in body.split("\n"):

@@ -1,8 +1,13 @@
 """The SQLite database: schema (migrations), connection settings, writes.
 
 Tables (see the README for columns): articles, alerts, alert_terms,
-rejected, runs, feeds. One `with db.atomic():` per batch, so an article and
-its alert are written together or not at all.
+rejected, runs, feeds; story_signatures, story_bands, stories (story_store.py)
+and notifications (notify.py). One `with db.atomic():` per batch, so an article
+and its alert are written together or not at all.
+
+Alerts are immutable once stored (`data` is the alert JSON as it was raised),
+except these columns: `current` (rescan), `shown_at` (digest --new) and
+`acked_at` (ack).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sqlite_utils import Database, Migrations
 from .article import Article, now_rfc3339
 from .severity import SEVERITIES
 from .sources import Problem
+from .story_store import backfill as backfill_stories
 
 BUSY_TIMEOUT_MS = 10_000  # readers and the daemon wait this long for a lock
 
@@ -56,6 +62,31 @@ def m001_core(db: Database) -> None:
         "id": int, "kind": str, "started_at": str, "finished_at": str,
         "status": str, "summary": str,
     }, pk="id")
+
+
+@migrations()
+def m003_stories(db: Database) -> None:
+    """Story grouping (story_store.py) and notification state (notify.py)."""
+    db.table("story_signatures").create({
+        "article_id": str, "story_id": str, "source_key": str, "at": str, "seen_at": str,
+        "sig": bytes,
+    }, pk="article_id")
+    db.table("story_signatures").create_index(["story_id"])
+    db.table("story_bands").create({"band": int, "article_id": str},
+                                   pk=("band", "article_id"))
+    db.table("stories").create({
+        "id": str, "first_seen_at": str, "last_seen_at": str, "articles": int,
+        "sources": int, "score": float, "severity": str, "severity_rank": int,
+        "shown_at": str, "shown_rank": int,
+    }, pk="id")
+    db.table("stories").create_index(["last_seen_at"])
+    db.table("articles").create_index(["story_id"])
+    db.table("notifications").create({
+        "story_id": str, "status": str, "attempts": int, "last_error": str,
+        "created_at": str, "last_attempt_at": str, "sent_at": str,
+    }, pk="story_id")
+    db.table("notifications").create_index(["status"])
+    backfill_stories(db)  # articles stored before this migration: one story each
 
 
 def open_db(path: Path | str) -> Database:
