@@ -72,8 +72,10 @@ def m003_stories(db: Database) -> None:
         "sig": bytes,
     }, pk="article_id")
     db.table("story_signatures").create_index(["story_id"])
-    db.table("story_bands").create({"band": int, "article_id": str},
-                                   pk=("band", "article_id"))
+    # One row per (band, story): the story's latest article with that band key,
+    # so a story with thousands of copies still costs one row per band.
+    db.table("story_bands").create({"band": int, "story_id": str, "article_id": str},
+                                   pk=("band", "story_id"))
     db.table("stories").create({
         "id": str, "first_seen_at": str, "last_seen_at": str, "articles": int,
         "sources": int, "score": float, "severity": str, "severity_rank": int,

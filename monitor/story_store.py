@@ -12,6 +12,7 @@ An article's story is chosen once, when it is first stored, and never changes.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,16 +23,23 @@ from .article import Article
 from .severity import SEVERITIES, severity, story_score
 
 
+# Signatures compared per new article: the stored articles sharing the most band
+# keys (the likeliest matches). Without a cap, a story with thousands of copies
+# makes every new copy compare against all of them: quadratic ingest.
+MAX_CANDIDATES = 20
+
+
 def candidates(db: Database, keys: list[int], at: str) -> list[stories.Candidate]:
-    """Stored articles sharing a band key with `keys`, within the time window."""
+    """Stored articles sharing the most band keys with `keys`, within the window."""
     if not keys:
         return []
     lo, hi = stories.window(at)
-    sql = ("select distinct s.article_id, s.story_id, s.at, s.sig from story_bands b "
-           "join story_signatures s on s.article_id = b.article_id "
-           "where b.band in (%s) and s.at between ? and ?" % ",".join("?" * len(keys)))
+    sql = ("select s.article_id, s.story_id, s.at, s.sig, count(*) as shared "
+           "from story_bands b join story_signatures s on s.article_id = b.article_id "
+           "where b.band in (%s) and s.at between ? and ? group by s.article_id "
+           "order by shared desc, s.article_id limit ?" % ",".join("?" * len(keys)))
     return [stories.Candidate(r[0], r[1], r[2], stories.unpack(r[3]))
-            for r in db.execute(sql, [*keys, lo, hi]).fetchall()]
+            for r in db.execute(sql, [*keys, lo, hi, MAX_CANDIDATES]).fetchall()]
 
 
 def assign(db: Database, articles: Iterable[Article], seen_at: str
@@ -42,18 +50,20 @@ def assign(db: Database, articles: Iterable[Article], seen_at: str
     """
     story_of: dict[str, str] = {}
     rows: list[dict[str, Any]] = []
-    pending: dict[int, list[stories.Candidate]] = {}  # band key -> this batch's articles
+    # band key -> story -> this batch's latest article (as story_bands keeps them)
+    pending: dict[int, dict[str, stories.Candidate]] = {}
     for a in articles:
         sig = stories.article_signature(a)
         keys = stories.band_keys(sig)
         at = stories.article_time(a, seen_at)
         found = candidates(db, keys, at)
-        found += [c for k in keys for c in pending.get(k, ())]
+        shared = Counter(c for k in keys for c in pending.get(k, {}).values())
+        found += [c for c, _ in shared.most_common(MAX_CANDIDATES)]
         sid = stories.choose_story(sig, at, found) or stories.new_story_id(a.id)
         story_of[a.id] = sid
         cand = stories.Candidate(a.id, sid, at, sig)
         for k in keys:
-            pending.setdefault(k, []).append(cand)
+            pending.setdefault(k, {})[sid] = cand
         rows.append({"article_id": a.id, "story_id": sid, "source_key": stories.source_key(a),
                      "at": at, "seen_at": seen_at, "sig": stories.pack(sig), "keys": keys})
     return story_of, rows
@@ -63,9 +73,9 @@ def save(db: Database, rows: list[dict[str, Any]]) -> None:
     """Write signatures and band keys (first write wins: a story never changes)."""
     db.table("story_signatures").insert_all(
         ({k: v for k, v in r.items() if k != "keys"} for r in rows), ignore=True)
-    db.table("story_bands").insert_all(
-        ({"band": k, "article_id": r["article_id"]} for r in rows for k in r["keys"]),
-        ignore=True)
+    db.table("story_bands").upsert_all(
+        ({"band": k, "story_id": r["story_id"], "article_id": r["article_id"]}
+         for r in rows for k in r["keys"]), pk=("band", "story_id"))
 
 
 _AGGREGATE = """
