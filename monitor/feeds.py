@@ -122,7 +122,7 @@ def apply_result(db: Database, engine: Engine, feed: Feed, state: dict[str, Any]
                  res: FetchResult, now: datetime) -> Outcome:
     """Parse, match and store a fetched body; record the feed's new state."""
     row: dict[str, Any] = {"url": feed.url, "name": feed.name, "last_fetch_at": ts(now),
-                           "last_status": str(res.status) if res.status else res.kind}
+                           "last_status": res.kind if res.error else str(res.status)}
     if feed.is_local and res.status:
         row["last_status"] = "read"
     out = Outcome(feed, "ok")

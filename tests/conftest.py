@@ -97,3 +97,13 @@ def run(tmp_path: Path) -> Callable[..., Result]:
         return CliRunner().invoke(cli, [*pre, *args], input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def feedserver():
+    """A real HTTP server on 127.0.0.1 (tests/localserver.py), closed after the test."""
+    from localserver import FeedServer
+
+    server = FeedServer()
+    yield server
+    server.close()
