@@ -67,7 +67,8 @@ def render_table(records: list[dict[str, Any]], width: int = 120) -> str:
     """A fixed-width table: name, status, last success, failures, next due, URL, error."""
     if not records:
         return "No feeds configured."
-    head = f"{'NAME':<24}{'STATUS':<11}{'LAST SUCCESS':<18}{'FAILS':<7}{'NEXT DUE':<18}URL / LAST ERROR"
+    head = (f"{'NAME':<24}{'STATUS':<11}{'LAST SUCCESS':<18}{'FAILS':<7}{'NEXT DUE':<18}"
+            "URL / LAST ERROR")
     rest = max(30, width - 78)
     lines = [head]
     for r in records:

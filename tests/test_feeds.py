@@ -57,8 +57,8 @@ def ts(text: str) -> datetime:
 
 def test_200_stores_articles_validators_and_title(feedserver, poll):
     body = rss("Synthetic one", [item(1, flagged=True), item(2)])
-    url = feedserver.route("/f", Reply(200, body, {"ETag": '"v1"',
-                                                   "Last-Modified": "Sat, 01 Nov 2026 10:00:00 GMT"}))
+    lm = "Sat, 01 Nov 2026 10:00:00 GMT"
+    url = feedserver.route("/f", Reply(200, body, {"ETag": '"v1"', "Last-Modified": lm}))
     p = poll([{"url": url, "name": "one"}])
     out = p.once()
     assert "feeds: 2 articles read, 2 new, 1 alerts, 0 feeds failed, 1 polled" in out
@@ -321,3 +321,17 @@ def test_strip_entities_keeps_only_plain_declarations():
     assert strip_entities(body) == \
         b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "plain">]><rss/>'
     assert strip_entities(b"<rss/>") == b"<rss/>"
+
+
+def test_local_feed_files_are_polled_and_skipped_when_unchanged(poll, tmp_path):
+    (tmp_path / "local.xml").write_bytes(rss("Synthetic local", [item(1), item(2)]))
+    uri = tmp_path / "uri.xml"
+    uri.write_bytes(rss("Synthetic uri", [item(3)]))
+    p = poll([{"url": "local.xml", "name": "local"}, {"url": uri.as_uri(), "name": "uri"},
+              {"url": "missing.xml", "name": "missing"}])
+    out = p.once()
+    assert "3 articles read" in out and "1 feeds failed" in out
+    assert "feed missing: cannot read" in out
+    assert p.row("local.xml")["last_status"] == "read"
+    assert "2 unchanged" in p.once()
+    assert p.health()["missing"]["failures"] == 2

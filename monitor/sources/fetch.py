@@ -147,7 +147,7 @@ def fetch(url: str, settings: Fetch, *, etag: str | None = None,
         with httpx.Client(verify=_ssl_context(), follow_redirects=False, trust_env=False,
                           headers=headers) as client:
             current = url
-            for hop in range(settings.max_redirects + 1):
+            for _ in range(settings.max_redirects + 1):
                 if urlsplit(current).scheme not in ("http", "https"):
                     res.error, res.kind = f"refused: not an http(s) URL: {current}", "error"
                     break
@@ -164,7 +164,8 @@ def fetch(url: str, settings: Fetch, *, etag: str | None = None,
                     if resp.status_code in REDIRECTS:
                         loc = resp.headers.get("location")
                         if not loc:
-                            res.error, res.kind = f"HTTP {resp.status_code} without Location", "error"
+                            res.error = f"HTTP {resp.status_code} without a Location"
+                            res.kind = "error"
                             break
                         current = urljoin(current, loc.strip())
                         permanent = permanent and resp.status_code in PERMANENT
