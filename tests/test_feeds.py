@@ -240,6 +240,8 @@ def test_billion_laughs_is_not_expanded(feedserver, poll):
     texts = [r["text"] + r["title"] for r in p.db().table("articles").rows]
     assert texts and all("lollollol" not in t and len(t) < 10_000 for t in texts)
     assert "ill-formed feed" in p.row(url)["last_error"]
+    levels = [r[0] for r in p.db().execute("select level from rejected where source = ?", [url])]
+    assert levels == ["warning"]
 
 
 def test_external_entity_is_never_fetched(feedserver, poll, tmp_path):
@@ -335,3 +337,23 @@ def test_local_feed_files_are_polled_and_skipped_when_unchanged(poll, tmp_path):
     assert p.row("local.xml")["last_status"] == "read"
     assert "2 unchanged" in p.once()
     assert p.health()["missing"]["failures"] == 2
+
+
+def test_poll_feeds_polls_only_due_feeds(feedserver, poll):
+    from monitor.config import load_config
+    from monitor.feeds import next_due, poll_feeds
+    from monitor.pipeline import Engine
+    from monitor.store import open_db
+
+    url = feedserver.route("/f", Reply(200, rss("Synthetic", [item(1)])))
+    p = poll([{"url": url, "name": "due", "interval": "1h"}])
+    cfg = load_config(p.cfg)
+    db, engine, feed = open_db(cfg.database), Engine(cfg.watchlist), cfg.feeds[0]
+    now = datetime.now(UTC)
+    assert next_due(db, feed, now) == now  # never polled: due at once
+    assert poll_feeds(db, cfg, engine, force=False, now=now).count("ok") == 1
+    due = next_due(db, feed)
+    assert due is not None and timedelta(minutes=59) < due - now <= timedelta(minutes=61)
+    assert poll_feeds(db, cfg, engine, force=False, now=now + timedelta(minutes=30)).outcomes == []
+    later = poll_feeds(db, cfg, engine, force=False, now=now + timedelta(hours=2))
+    assert later.count("unchanged") == 1 and len(feedserver.hits("/f")) == 2
