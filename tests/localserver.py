@@ -36,6 +36,7 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.inflight = 0
+        self.finished: dict[str, str] = {}  # path -> "sent" or "aborted" (client hung up)
         self.peak = 0
         self.stopping = threading.Event()
         self._lock = threading.Lock()
@@ -77,8 +78,9 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 route = server.routes.get(self.path, Reply(404, b"not here"))
                 reply = route(headers) if callable(route) else route
                 self._send(reply)
+                server.finished[self.path] = "sent"
             except (BrokenPipeError, ConnectionResetError, OSError):
-                pass  # the client gave up: that is what several tests want
+                server.finished[self.path] = "aborted"  # the client gave up, as tests want
             finally:
                 with server._lock:
                     server.inflight -= 1
@@ -110,7 +112,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
         def _drip(self, data: bytes, gap: float) -> None:
             for i in range(len(data)):
                 if server.stopping.wait(gap):
-                    return
+                    raise ConnectionResetError("server stopping")
                 self.wfile.write(data[i:i + 1])
                 self.wfile.flush()
 

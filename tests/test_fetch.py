@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import zlib
 
-from localserver import Reply, gzip_bomb, item, rss
+from localserver import Reply, gzip_bomb, item, rss, wait_until
 
 from monitor.config import Fetch
 from monitor.sources.fetch import fetch, read_local
@@ -41,6 +41,9 @@ def test_trickled_headers_are_cut_at_the_deadline(feedserver):
     feedserver.routes["/slowhead"] = Reply(200, FEED, drip_headers=True)
     res = fetch(url, FAST)
     assert res.kind == "timeout", res
+    # Cut off mid-headers (by the watchdog), not after the headers were all in.
+    assert wait_until(lambda: "/slowhead" in feedserver.finished)
+    assert feedserver.finished["/slowhead"] == "aborted"
 
 
 def test_endless_body_is_cut_at_the_cap(feedserver):
