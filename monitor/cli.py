@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from . import __version__, digest, notify, render, schemas, store, story_store, trends
+from . import (__version__, digest, feed_health, notify, render, schemas, store, story_store,
+               trends)
 from .config import Config, ConfigError, config_path, load_config
 from .cycle import run_once
 from .lint import lint_watchlist
@@ -91,6 +92,20 @@ def once(c: Context) -> None:
         click.echo(clean(line))
     for err in report.errors():
         click.echo(clean(f"warning: {err}"), err=True)
+
+
+@cli.command("feeds")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_ctx
+def feeds_cmd(c: Context, fmt: str) -> None:
+    """Each configured feed's health: last status, last success, failures, next due."""
+    records = feed_health.health(c.db(), c.config)
+    if fmt == "json":
+        click.echo(feed_health.render_json(records))
+    else:
+        width = shutil.get_terminal_size((120, 24)).columns
+        click.echo(feed_health.render_table(records, max(width, 100)))
 
 
 @cli.command("ingest")

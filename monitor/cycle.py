@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from . import store
 from .article import now_rfc3339
 from .config import Config, Feed
+from .feeds import next_due, poll_feed, poll_feeds, ts
+from .notify import NotifyReport, notify_new_stories
 from .pipeline import Counts, Engine, ingest
 from .sources import Problem
-from .sources.feedparse import iter_feed_articles
 from .sources.files import iter_paths, read_paths
 
 
@@ -20,7 +23,12 @@ from .sources.files import iter_paths, read_paths
 class Report:
     seeds: Counts = field(default_factory=Counts)
     feeds: Counts = field(default_factory=Counts)
-    feed_lines: list[str] = field(default_factory=list)  # one line per feed that failed
+    feed_lines: list[str] = field(default_factory=list)  # one line per feed not read well
+    failed: int = 0  # feeds that failed or are gone
+    polled: int = 0  # feeds asked (fetched or read)
+    unchanged: int = 0  # 304 Not Modified, or the same body as last time
+    skipped: int = 0  # gone, or the server asked us to wait
+    notify: NotifyReport | None = None
 
     def lines(self) -> list[str]:
         s, f = self.seeds, self.feeds
@@ -28,8 +36,10 @@ class Report:
             f"seeds: {s.seen} articles read, {s.new} new, {s.alerts} alerts, "
             f"{s.problems} problems",
             f"feeds: {f.seen} articles read, {f.new} new, {f.alerts} alerts, "
-            f"{len(self.feed_lines)} feeds failed",
+            f"{self.failed} feeds failed, {self.polled} polled, {self.unchanged} unchanged, "
+            f"{self.skipped} skipped",
             *self.feed_lines,
+            *([self.notify.line()] if self.notify and self.notify.enabled else []),
         ]
 
     def errors(self) -> list[str]:
@@ -40,31 +50,15 @@ def run_seeds(db: Database, cfg: Config, engine: Engine) -> Counts:
     return ingest(db, engine, read_paths(cfg.seed_paths, "seed"))
 
 
-def local_feed_path(cfg: Config, feed: Feed) -> Path:
-    """A feed written in the config as a path or file:// URL, resolved."""
-    url = feed.url[len("file://"):] if feed.url.startswith("file://") else feed.url
-    return (cfg.base / url) if not Path(url).is_absolute() else Path(url)
-
-
-def run_feeds(db: Database, cfg: Config, engine: Engine, report: Report,
-              only: Feed | None = None) -> None:
-    """Read every enabled feed. Until HTTP fetching lands, only local feed files."""
-    for feed in cfg.feeds if only is None else [only]:
-        if not feed.enabled:
-            continue
-        if not feed.is_local:
-            report.feed_lines.append(f"  feed {feed.name}: not fetched (HTTP feeds not "
-                                     "supported yet)")
-            continue
-        path = local_feed_path(cfg, feed)
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            report.feed_lines.append(f"  feed {feed.name}: cannot read {path}: "
-                                     f"{exc.strerror or exc}")
-            ingest(db, engine, [Problem(feed.url, f"cannot read: {exc.strerror or exc}")])
-            continue
-        report.feeds.add(ingest(db, engine, iter_feed_articles(body, feed.url)))
+def run_feeds(db: Database, cfg: Config, engine: Engine, report: Report) -> None:
+    """Poll every enabled feed now (conditional GET still applies); note the failures."""
+    result = poll_feeds(db, cfg, engine, force=True)
+    report.feeds.add(result.counts)
+    report.feed_lines.extend(result.lines)
+    report.failed += result.count("failed", "gone")
+    report.polled += len(result.outcomes) - result.count("skipped")
+    report.unchanged += result.count("not_modified", "unchanged")
+    report.skipped += result.count("skipped")
 
 
 class SeedWatcher:
@@ -94,13 +88,26 @@ class SeedWatcher:
         return {"files": len(files), **counts.as_dict()}
 
 
-def poll_feed_job(db: Database, cfg: Config, engine: Engine, feed: Feed) -> dict[str, int]:
-    """One feed, for the daemon. Until HTTP fetching lands: local feed files only."""
-    report = Report()
-    run_feeds(db, cfg, engine, report, only=feed)
-    if report.feed_lines:
-        raise RuntimeError(report.feed_lines[0].strip())
-    return report.feeds.as_dict()
+def poll_feed_job(db: Database, cfg: Config, engine: Engine, feed: Feed,
+                  now: datetime | None = None) -> dict[str, Any]:
+    """One feed, for the daemon: polled only when the store says it is due.
+
+    The job fires on the feed's interval; back-off, Retry-After and 410 push
+    the due time further, and then the job only looks and returns.
+    """
+    now = now or datetime.now(UTC)
+    due = next_due(db, feed, now)
+    if due is None:
+        return {"status": "gone"}
+    # A poll recorded a moment after the previous run started must not make
+    # this run skip: allow half an interval (at most 5 minutes) of slack.
+    if due > now + timedelta(seconds=min(300.0, feed.interval / 2)):
+        return {"status": "not due", "next_due": ts(due)}
+    out = poll_feed(db, cfg, engine, feed, now=now)
+    summary: dict[str, Any] = {"status": out.status, **out.counts.as_dict()}
+    if out.note:
+        summary["note"] = out.note
+    return summary
 
 
 def run_once(db: Database, cfg: Config, engine: Engine) -> Report:
@@ -108,6 +115,11 @@ def run_once(db: Database, cfg: Config, engine: Engine) -> Report:
     report = Report()
     report.seeds = run_seeds(db, cfg, engine)
     run_feeds(db, cfg, engine, report)
+    report.notify = notify_new_stories(db, cfg)
     store.record_run(db, "once", started, "ok", {"seeds": report.seeds.as_dict(),
-                                                 "feeds": report.feeds.as_dict()})
+                                                 "feeds": report.feeds.as_dict()
+                                                 | {"failed": report.failed,
+                                                    "polled": report.polled,
+                                                    "unchanged": report.unchanged,
+                                                    "skipped": report.skipped}})
     return report

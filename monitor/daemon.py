@@ -27,6 +27,7 @@ from .article import now_rfc3339
 from .config import Config, ConfigError, load_config
 from .cycle import SeedWatcher, poll_feed_job
 from .lock import DaemonLock
+from .notify import notify_new_stories
 from .pipeline import Engine
 from .terminal import clean
 
@@ -34,6 +35,7 @@ log = logging.getLogger("monitor.daemon")
 
 STOP_BOUND = 60.0  # seconds the job in hand may take to finish after SIGTERM
 MAINTENANCE_INTERVAL = 3600.0  # WAL checkpoint once an hour
+NOTIFY_INTERVAL = 60.0  # new stories are announced within a minute
 STAGGER_WINDOW = 60.0  # first runs of the feeds spread over this many seconds
 
 
@@ -107,6 +109,11 @@ class Daemon:
                 "interval", seconds=feed.interval, id=job_id, name=f"feed {feed.name}",
                 next_run_time=now + timedelta(seconds=offset),
                 misfire_grace_time=max(1, int(feed.interval / 2)))
+        if cfg.notify is not None:
+            self.scheduler.add_job(
+                self._wrap("notify", "notify", lambda db: _notify(db, cfg)),
+                "interval", seconds=NOTIFY_INTERVAL, id="notify", name="notify",
+                next_run_time=now + timedelta(seconds=5), misfire_grace_time=30)
         self.scheduler.add_job(
             self._wrap("maintenance", "maintenance", _maintenance),
             "interval", seconds=MAINTENANCE_INTERVAL, id="maintenance", name="maintenance",
@@ -173,6 +180,11 @@ class Daemon:
             jobstate.daemon_stopped(db)
             db.close()
             lock.release()
+
+
+def _notify(db: Any, cfg: Config) -> dict[str, Any]:
+    r = notify_new_stories(db, cfg)
+    return {"sent": len(r.sent), "failed": len(r.failed)}
 
 
 def _maintenance(db: Any) -> dict[str, Any]:

@@ -65,6 +65,24 @@ def m001_core(db: Database) -> None:
 
 
 @migrations()
+def m002_feeds(db: Database) -> None:
+    # One row per configured feed URL: what the poller needs to be polite and to resume.
+    db.table("feeds").create({
+        "url": str,  # the URL as written in the config (the key)
+        "current_url": str,  # where it lives now, after permanent (301/308) redirects
+        "name": str, "title": str,  # configured name; the feed's own title
+        "etag": str, "last_modified": str,  # validators exactly as the server sent them
+        "body_hash": str,  # sha256 of the last body parsed: unchanged bodies are skipped
+        "last_fetch_at": str, "last_status": str, "last_success_at": str, "last_error": str,
+        "failures": int,  # failures in a row; 0 after any success
+        "next_due_at": str,
+        "gone": int,  # 1 after HTTP 410: polling stopped
+        "retry_after_until": str,  # the server asked us (429/503) to wait until then
+        "entries_seen": int,  # entries read from this feed, all polls together
+    }, pk="url", defaults={"failures": 0, "gone": 0, "entries_seen": 0})
+
+
+@migrations()
 def m003_stories(db: Database) -> None:
     """Story grouping (story_store.py) and notification state (notify.py)."""
     db.table("story_signatures").create({

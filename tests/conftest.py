@@ -97,3 +97,51 @@ def run(tmp_path: Path) -> Callable[..., Result]:
         return CliRunner().invoke(cli, [*pre, *args], input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def feedserver():
+    """A real HTTP server on 127.0.0.1 (tests/localserver.py), closed after the test."""
+    from localserver import FeedServer
+
+    server = FeedServer()
+    yield server
+    server.close()
+
+
+# Test limits: a 2 s deadline and a 1 MiB cap keep the slow and huge cases quick.
+FETCH = {"timeout": "2s", "max_bytes": 1024 * 1024, "user_agent": "libya-monitor-test/1"}
+
+
+@pytest.fixture
+def poll(project, run, tmp_path):
+    """Configure the given feeds; returns once() -> output, health() -> {name: record}."""
+
+    class Poller:
+        def __init__(self, feeds, **fetch):
+            self.cfg = project(feeds=feeds, fetch={**FETCH, **fetch})
+
+        def once(self) -> str:
+            r = run("once", config=self.cfg)
+            assert r.exit_code == 0, r.output
+            return r.output
+
+        def health(self) -> dict:
+            r = run("feeds", "--format", "json", config=self.cfg)
+            assert r.exit_code == 0, r.output
+            return {f["name"]: f for f in json.loads(r.output)}
+
+        def table(self) -> str:
+            r = run("feeds", config=self.cfg)
+            assert r.exit_code == 0, r.output
+            return r.output
+
+        def row(self, url: str) -> dict:
+            return self.db().table("feeds").get(url)
+
+        def db(self) -> Any:
+            from sqlite_utils import Database
+
+            return Database(tmp_path / "state" / "monitor.db")
+
+    return Poller
