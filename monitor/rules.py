@@ -13,10 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from .matcher import Hit
-from .watchlist import ACTOR, CONTEXT, EVENT, UNLESS, WEAK, Watchlist
+from .watchlist import ACTOR, CONTEXT, EVENT, PEOPLE, UNLESS, WEAK, Watchlist
 
 RULE_LIBYAN = "Libyan actor: counts wherever the story is set"
 RULE_CONTEXT = "Libya context: {what} '{text}' at offset {start}"
+# "Egyptian embassy staff", "American teacher": a nationality followed, within
+# one word, by a noun for people names nationals, not the state acting.
+PEOPLE_GAP = 12
 RULE_IMPLIED = "named by '{alias}' ({via}): {rule}"
 
 
@@ -37,7 +40,7 @@ class Decision:
 
 def decide(watchlist: Watchlist, hits: list[Hit], published: date | None) -> Decision:
     """Apply the policy to the hits of one article."""
-    hits = dated_hits(hits, published)
+    hits = nationals_dropped(watchlist, dated_hits(hits, published))
     present = {h.term.id for h in hits if h.term.kind == UNLESS}
     weak = [(h.start, h.end) for h in hits if h.term.kind == WEAK]
     context_hits = [
@@ -122,3 +125,17 @@ def deferred(events: dict[str, list[Counted]]) -> dict[str, list[Counted]]:
         if kept:
             out[i] = kept
     return out
+
+
+def nationals_dropped(watchlist: Watchlist, hits: list[Hit]) -> list[Hit]:
+    """Drop foreign-actor hits that name a state's nationals, not the state."""
+    people = [h.start for h in hits if h.term.kind == PEOPLE]
+    if not people:
+        return hits
+
+    def nationals(h: Hit) -> bool:
+        if h.term.kind != ACTOR or watchlist.entry(ACTOR, h.term.id).libyan:
+            return False
+        return any(0 < p - h.end <= PEOPLE_GAP for p in people)
+
+    return [h for h in hits if not nationals(h)]

@@ -17,9 +17,10 @@ from .variants import variant_keys
 
 ACTOR, EVENT, CONTEXT, BLOCK, UNLESS = "actor", "event", "context", "block", "unless"
 WEAK = "weak"  # phrases in which a context term is only a passing mention
+PEOPLE = "people"  # nouns for people: "Egyptian workers" are nationals, not the state
 # Bump when monitor/rules.py or the matcher decide differently on the same
 # config: the watchlist version (and so every alert id) then changes too.
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Watchlist:
     context: tuple[Term, ...] = ()
     block: tuple[Term, ...] = ()
     weak: tuple[Term, ...] = ()
+    people: tuple[Term, ...] = ()
     version: str = ""
     notes: tuple[str, ...] = ()  # build remarks for `monitor check` (dropped variants)
     by_id: dict[str, Entry] = field(default_factory=dict, compare=False, hash=False)
@@ -78,6 +80,7 @@ class Watchlist:
         out.extend(self.context)
         out.extend(self.block)
         out.extend(self.weak)
+        out.extend(self.people)
         for t in self.context:
             for word in t.unless:
                 out.append(_term(UNLESS, word, word))
@@ -158,8 +161,9 @@ def build_watchlist(raw: dict[str, Any]) -> Watchlist:
     context = tuple(_term(CONTEXT, _text(c), c) for c in raw.get("context", ()))
     block = tuple(_term(BLOCK, _text(b), b) for b in raw.get("block", ()))
     weak = tuple(_term(WEAK, _text(w), w) for w in raw.get("weak", ()))
+    people = tuple(_term(PEOPLE, _text(w), w) for w in raw.get("people", ()))
     by_id = {f"{e.kind}:{e.id}": e for e in actors + events}
-    return Watchlist(actors, events, context, block, weak, watchlist_version(raw),
+    return Watchlist(actors, events, context, block, weak, people, watchlist_version(raw),
                      tuple(_dropped(raw)), by_id)
 
 
