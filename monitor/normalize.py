@@ -78,6 +78,18 @@ def fold(text: str) -> Folded:
         low = _WS.sub(" ", text.lower())
         if "  " not in low:
             return Folded(low, None, len(text))
+    # Most other texts fold one character to one character: translate them
+    # with a table of their distinct characters, keeping offsets as they are.
+    table = {ord(c): fold_char(c) for c in set(text)}
+    if all(len(v) == 1 for v in table.values()):
+        folded = text.translate(table)
+        if "  " not in folded:
+            return Folded(folded, None, len(text))
+    return fold_slow(text)
+
+
+def fold_slow(text: str) -> Folded:
+    """Fold character by character, tracking offsets (the reference algorithm)."""
     chars: list[str] = []
     origin: list[int] = []
     prev_space = False

@@ -58,3 +58,18 @@ def test_fold_origin_is_monotonic_and_in_range(text):
         assert list(f.origin) == sorted(f.origin)
     else:
         assert len(f.text) == len(text)
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from monitor.normalize import fold, fold_slow  # noqa: E402
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab Ka\u2019\u00e9\u0640\u064e\u0623 \t\n\u200f\ufb01-\u2014")),
+               max_size=40) | st.text(max_size=40))
+def test_fast_fold_paths_agree_with_the_reference(text):
+    fast, slow = fold(text), fold_slow(text)
+    assert fast.text == slow.text
+    for i in range(len(fast.text)):
+        assert fast.span(i, i + 1) == slow.span(i, i + 1)
