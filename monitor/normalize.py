@@ -67,7 +67,7 @@ class Folded:
         return self.origin[start], self.origin[end - 1] + 1
 
 
-_WS = re.compile(r"\s")
+_WS = re.compile(r"[\s\x00-\x1f\x7f]")  # whitespace and controls: both become spaces
 
 
 def fold(text: str) -> Folded:
