@@ -19,8 +19,13 @@ def lint_watchlist(wl: Watchlist) -> list[str]:
     out: list[str] = list(wl.notes)
     owners: dict[str, set[str]] = defaultdict(set)
     origin: dict[str, str] = {}
+    known = {"actor": {a.id for a in wl.actors}, "event": {e.id for e in wl.events}}
     for entry in wl.actors + wl.events:
         for t in entry.terms:
+            for field, kind in (("implies", "actor"), ("defer", "event")):
+                for ref in sorted(set(getattr(t, field)) - known[kind]):
+                    out.append(f"watchlist.{entry.kind}s.{entry.id}: alias {t.alias!r} "
+                               f"{field} unknown {kind} id {ref!r}")
             # Same-kind sharing is a conflict unless the dates tell them apart.
             if not (t.valid_from or t.valid_until):
                 k = f"{entry.kind}|{t.key}|{t.prefix}"

@@ -63,11 +63,12 @@ def test_fold_origin_is_monotonic_and_in_range(text):
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from monitor.normalize import fold, fold_slow  # noqa: E402
+from monitor.normalize import fold_slow  # noqa: E402
+
+TRICKY = list("ab Ka\u2019\u00e9\u0640\u064e\u0623 \t\n\u200f\ufb01-\u2014\x1b")
 
 
-@given(st.text(alphabet=st.sampled_from(list("ab Ka\u2019\u00e9\u0640\u064e\u0623 \t\n\u200f\ufb01-\u2014")),
-               max_size=40) | st.text(max_size=40))
+@given(st.text(alphabet=st.sampled_from(TRICKY), max_size=40) | st.text(max_size=40))
 def test_fast_fold_paths_agree_with_the_reference(text):
     fast, slow = fold(text), fold_slow(text)
     assert fast.text == slow.text

@@ -9,7 +9,8 @@ from monitor.watchlist import build_watchlist
 WL = build_watchlist({
     "context": ["Libya"],
     "actors": [
-        {"id": "muammar_gaddafi", "libyan": True, "aliases": [{"text": "Qaddafi", "variants": True}]},
+        {"id": "muammar_gaddafi", "libyan": True,
+         "aliases": [{"text": "Qaddafi", "variants": True}]},
         {"id": "haftar", "libyan": True, "aliases": [{"text": "Haftar", "variants": True}]},
         {"id": "dbeibah", "libyan": True, "aliases": [{"text": "Dbeibah", "variants": True}]},
     ],
@@ -77,3 +78,12 @@ def test_any_generated_variant_is_found_with_exact_offsets(v, before, after):
         return  # the random text joined the variant into a longer alias
     assert hits and hits[0].text == v.title()
     assert hits[0].term.id in {"muammar_gaddafi", "haftar"}
+
+
+def test_lint_reports_unknown_implied_or_deferred_ids():
+    wl = build_watchlist({
+        "actors": [{"id": "a", "aliases": [{"text": "Alpha's men", "implies": ["nobody"]}]}],
+        "events": [{"id": "e", "aliases": [{"text": "kill*", "defer": ["nothing"]}]}]})
+    warnings = lint_watchlist(wl)
+    assert any("implies unknown actor id 'nobody'" in w for w in warnings)
+    assert any("defer unknown event id 'nothing'" in w for w in warnings)
