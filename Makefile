@@ -1,6 +1,9 @@
 # make run  : create .venv if needed, install, run one cycle with config.toml, print the digest
 # make test : create .venv if needed, install test extras, run pytest
+# make eval : score the watchlist on the labelled dev set (DEV=path to a JSONL set)
+# make bench: matcher speed in MB/s over the dev set texts
 PYTHON ?= python3
+DEV ?= ../shared/eval/dev.jsonl
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -21,6 +24,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+eval: $(STAMP)
+	$(BIN)/python -m monitor.evaluate $(DEV) --ids
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/matcher_speed.py $(DEV)
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff

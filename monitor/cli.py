@@ -12,8 +12,7 @@ from typing import Any
 
 import click
 
-from . import (__version__, digest, feed_health, notify, render, schemas, store, story_store,
-               trends)
+from . import __version__, digest, feed_health, notify, render, schemas, store, story_store, trends
 from .config import Config, ConfigError, config_path, load_config
 from .cycle import run_once
 from .lint import lint_watchlist

@@ -94,7 +94,7 @@ class _FoldTable(dict[int, str]):
 IRREGULAR: set[str] = set()  # characters whose fold is not exactly one character
 _TABLE = _FoldTable()
 _RUNS = re.compile(r" {2,}")
-_WS = re.compile(r"\s")
+_WS = re.compile(r"[\s\x00-\x1f\x7f]")  # whitespace and controls: both become spaces
 
 
 def _collapse(t: str, length: int) -> Folded:
@@ -121,6 +121,11 @@ def fold(text: str) -> Folded:
     t = text.translate(_TABLE)
     if len(t) == len(text) and IRREGULAR.isdisjoint(text):
         return _collapse(t, len(text))
+    return fold_slow(text)
+
+
+def fold_slow(text: str) -> Folded:
+    """Fold character by character, tracking offsets (the reference algorithm)."""
     chars: list[str] = []
     origin: list[int] = []
     prev_space = False

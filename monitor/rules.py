@@ -9,14 +9,18 @@ Every counted hit carries the rule that made it count, for `monitor show`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .matcher import Hit
-from .watchlist import ACTOR, CONTEXT, EVENT, UNLESS, Watchlist
+from .watchlist import ACTOR, CONTEXT, EVENT, PEOPLE, UNLESS, WEAK, Watchlist
 
 RULE_LIBYAN = "Libyan actor: counts wherever the story is set"
 RULE_CONTEXT = "Libya context: {what} '{text}' at offset {start}"
+# "Egyptian embassy staff", "American teacher": a nationality followed, within
+# one word, by a noun for people names nationals, not the state acting.
+PEOPLE_GAP = 12
+RULE_IMPLIED = "named by '{alias}' ({via}): {rule}"
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,13 @@ class Decision:
 
 def decide(watchlist: Watchlist, hits: list[Hit], published: date | None) -> Decision:
     """Apply the policy to the hits of one article."""
-    hits = [h for h in hits if h.term.valid_on(published)]
+    hits = nationals_dropped(watchlist, dated_hits(hits, published))
     present = {h.term.id for h in hits if h.term.kind == UNLESS}
+    weak = [(h.start, h.end) for h in hits if h.term.kind == WEAK]
     context_hits = [
         h for h in hits
         if h.term.kind == CONTEXT and not any(u in present for u in h.term.unless)
+        and not any(s <= h.start and h.end <= e for s, e in weak)
     ]
     strong_libyan = [
         h for h in hits
@@ -72,6 +78,11 @@ def decide(watchlist: Watchlist, hits: list[Hit], published: date | None) -> Dec
             continue
         target = actors if h.term.kind == ACTOR else events
         target.setdefault(h.term.id, []).append(Counted(h, rule))
+        for other in h.term.implies if h.term.kind == ACTOR else ():
+            implied = Hit(replace(h.term, id=other), h.start, h.end, h.text)
+            why = RULE_IMPLIED.format(alias=h.term.alias, via=h.term.id, rule=rule)
+            actors.setdefault(other, []).append(Counted(implied, why))
+    events = deferred(events)
 
     if context is None:
         reason = "not about Libya and no Libyan actor"
@@ -82,3 +93,49 @@ def decide(watchlist: Watchlist, hits: list[Hit], published: date | None) -> Dec
             x for x, d in (("actors", actors), ("events", events)) if d)
     alert = context is not None and bool(actors or events)
     return Decision(alert, actors, events, context, reason)
+
+
+def dated_hits(hits: list[Hit], published: date | None) -> list[Hit]:
+    """Hits whose alias applies on the article's date.
+
+    Undated, a span that date-bounded aliases give to different ids (a
+    "unity government" is the GNA before March 2021, the GNU after) is
+    ambiguous: none of them counts.
+    """
+    if published is not None:
+        return [h for h in hits if h.term.valid_on(published)]
+    ids_at: dict[tuple[int, int, str], set[str]] = {}
+    for h in hits:
+        if h.term.valid_from or h.term.valid_until:
+            ids_at.setdefault((h.start, h.end, h.term.kind), set()).add(h.term.id)
+    return [h for h in hits
+            if len(ids_at.get((h.start, h.end, h.term.kind), ())) < 2]
+
+
+def deferred(events: dict[str, list[Counted]]) -> dict[str, list[Counted]]:
+    """Drop hits whose alias defers to an event found by other hits.
+
+    "Killed in clashes" is the clash's toll, not a killing: `kill*` defers
+    to armed_clash, airstrike, bombing... and counts only without them.
+    """
+    firm = {i for i, cs in events.items() if any(not c.hit.term.defer for c in cs)}
+    out: dict[str, list[Counted]] = {}
+    for i, cs in events.items():
+        kept = [c for c in cs if not (set(c.hit.term.defer) & (firm - {i}))]
+        if kept:
+            out[i] = kept
+    return out
+
+
+def nationals_dropped(watchlist: Watchlist, hits: list[Hit]) -> list[Hit]:
+    """Drop foreign-actor hits that name a state's nationals, not the state."""
+    people = [h.start for h in hits if h.term.kind == PEOPLE]
+    if not people:
+        return hits
+
+    def nationals(h: Hit) -> bool:
+        if h.term.kind != ACTOR or watchlist.entry(ACTOR, h.term.id).libyan:
+            return False
+        return any(0 < p - h.end <= PEOPLE_GAP for p in people)
+
+    return [h for h in hits if not nationals(h)]

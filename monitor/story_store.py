@@ -22,7 +22,6 @@ from . import stories
 from .article import Article
 from .severity import SEVERITIES, severity, story_score
 
-
 # Signatures compared per new article: the stored articles sharing the most band
 # keys (the likeliest matches). Without a cap, a story with thousands of copies
 # makes every new copy compare against all of them: quadratic ingest.

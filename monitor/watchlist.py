@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from .normalize import fold_alias
+from .variants import variant_keys
 
 ACTOR, EVENT, CONTEXT, BLOCK, UNLESS = "actor", "event", "context", "block", "unless"
+WEAK = "weak"  # phrases in which a context term is only a passing mention
+PEOPLE = "people"  # nouns for people: "Egyptian workers" are nationals, not the state
+# Bump when monitor/rules.py or the matcher decide differently on the same
+# config: the watchlist version (and so every alert id) then changes too.
+RULES_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,9 @@ class Term:
     valid_from: date | None = None
     valid_until: date | None = None
     unless: tuple[str, ...] = ()  # context terms: void if any of these appear
+    variant_of: str | None = None  # generated spelling: the alias it came from
+    implies: tuple[str, ...] = ()  # actor ids this alias also names ("Haftar's forces")
+    defer: tuple[str, ...] = ()  # event ids that, when found, take this alias's place
 
     def valid_on(self, day: date | None) -> bool:
         """Whether a date-bounded alias applies to an article of `day`."""
@@ -57,7 +66,10 @@ class Watchlist:
     events: tuple[Entry, ...]
     context: tuple[Term, ...] = ()
     block: tuple[Term, ...] = ()
+    weak: tuple[Term, ...] = ()
+    people: tuple[Term, ...] = ()
     version: str = ""
+    notes: tuple[str, ...] = ()  # build remarks for `monitor check` (dropped variants)
     by_id: dict[str, Entry] = field(default_factory=dict, compare=False, hash=False)
 
     def terms(self) -> list[Term]:
@@ -67,6 +79,8 @@ class Watchlist:
             out.extend(entry.terms)
         out.extend(self.context)
         out.extend(self.block)
+        out.extend(self.weak)
+        out.extend(self.people)
         for t in self.context:
             for word in t.unless:
                 out.append(_term(UNLESS, word, word))
@@ -92,8 +106,33 @@ def _term(kind: str, id: str, spec: str | dict[str, Any], **extra: Any) -> Term:
         valid_from=_day(spec.get("from")),
         valid_until=_day(spec.get("until")),
         unless=tuple(spec.get("unless", ())),
+        implies=tuple(spec.get("implies", ())),
+        defer=tuple(spec.get("defer", ())),
         **extra,
     )
+
+
+def _with_variants(kind: str, id: str, spec: str | dict[str, Any]) -> list[Term]:
+    """The alias's term, then one term per generated spelling if it asks for them."""
+    base = _term(kind, id, spec)
+    if isinstance(spec, str) or not spec.get("variants"):
+        return [base]
+    keys, _ = variant_keys(base.alias)
+    return [base] + [replace(base, key=k, alias=k, variant_of=base.alias) for k in keys]
+
+
+def _dropped(raw: dict[str, Any]) -> list[str]:
+    """Notes on generated variants cut because they are common English words."""
+    out = []
+    for kind in ("actors", "events"):
+        for e in raw.get(kind, ()):
+            for a in e.get("aliases", ()):
+                if isinstance(a, dict) and a.get("variants"):
+                    cut = variant_keys(a["text"].rstrip("*").strip())[1]
+                    if cut:
+                        out.append(f"watchlist.{kind}.{e['id']}: variants of {a['text']!r} "
+                                   f"dropped as common English words: {', '.join(cut)}")
+    return out
 
 
 def _day(value: Any) -> date | None:
@@ -104,8 +143,15 @@ def _day(value: Any) -> date | None:
 
 def _entry(kind: str, raw: dict[str, Any]) -> Entry:
     libyan = bool(raw.get("libyan", False)) if kind == ACTOR else False
-    terms = tuple(_term(kind, raw["id"], a) for a in raw.get("aliases", ()))
-    return Entry(kind, raw["id"], raw.get("name", raw["id"]), libyan, terms)
+    seen: set[tuple[str, bool, date | None, date | None]] = set()
+    terms = []
+    for a in raw.get("aliases", ()):
+        for t in _with_variants(kind, raw["id"], a):
+            sig = (t.key, t.prefix, t.valid_from, t.valid_until)
+            if sig not in seen:  # a variant equal to a listed alias adds nothing
+                seen.add(sig)
+                terms.append(t)
+    return Entry(kind, raw["id"], raw.get("name", raw["id"]), libyan, tuple(terms))
 
 
 def build_watchlist(raw: dict[str, Any]) -> Watchlist:
@@ -114,8 +160,11 @@ def build_watchlist(raw: dict[str, Any]) -> Watchlist:
     events = tuple(_entry(EVENT, e) for e in raw.get("events", ()))
     context = tuple(_term(CONTEXT, _text(c), c) for c in raw.get("context", ()))
     block = tuple(_term(BLOCK, _text(b), b) for b in raw.get("block", ()))
+    weak = tuple(_term(WEAK, _text(w), w) for w in raw.get("weak", ()))
+    people = tuple(_term(PEOPLE, _text(w), w) for w in raw.get("people", ()))
     by_id = {f"{e.kind}:{e.id}": e for e in actors + events}
-    return Watchlist(actors, events, context, block, watchlist_version(raw), by_id)
+    return Watchlist(actors, events, context, block, weak, people, watchlist_version(raw),
+                     tuple(_dropped(raw)), by_id)
 
 
 def _text(spec: str | dict[str, Any]) -> str:
@@ -124,5 +173,5 @@ def _text(spec: str | dict[str, Any]) -> str:
 
 def watchlist_version(raw: dict[str, Any]) -> str:
     """A short digest of the watchlist: changes when any term or rule changes."""
-    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    canonical = json.dumps([RULES_VERSION, raw], sort_keys=True, ensure_ascii=False, default=str)
     return "wl-" + hashlib.sha256(canonical.encode()).hexdigest()[:12]

@@ -72,3 +72,16 @@ def test_fast_and_slow_paths_agree_on_offsets(parts):
         if k >= 0:
             s, e = f.span(k, k + len(word))
             assert fold(text[s:e]).text.strip() == word
+
+
+from monitor.normalize import fold_slow  # noqa: E402  (kept beside its test)
+
+TRICKY = list("ab Ka\u2019\u00e9\u0640\u064e\u0623 \t\n\u200f\ufb01-\u2014\x1b")
+
+
+@given(st.text(alphabet=st.sampled_from(TRICKY), max_size=40) | st.text(max_size=40))
+def test_fast_fold_paths_agree_with_the_reference(text):
+    fast, slow = fold(text), fold_slow(text)
+    assert fast.text == slow.text
+    for i in range(len(fast.text)):
+        assert fast.span(i, i + 1) == slow.span(i, i + 1)
