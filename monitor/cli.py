@@ -143,9 +143,8 @@ def digest_cmd(c: Context, since: str, all_: bool, new: bool, actor: tuple[str, 
                include_acked: bool, fmt: str) -> None:
     """Stories, newest first: one row per story (its most severe alert), in a
     table, Markdown, JSON (an array of alerts) or an Atom feed."""
-    wl = c.config.watchlist
-    _check_ids("--actor", actor, {a.id for a in wl.actors})
-    _check_ids("--event", event, {e.id for e in wl.events})
+    _check_ids("--actor", actor, c.config.watchlist_ids("actors"))
+    _check_ids("--event", event, c.config.watchlist_ids("events"))
     try:
         lower = None if (all_ or new) else digest.parse_since(since)
     except ValueError as exc:
@@ -194,9 +193,8 @@ def ack(c: Context, alert_ids: tuple[str, ...]) -> None:
 @pass_ctx
 def trends_cmd(c: Context, days: int, actor: tuple[str, ...], event: tuple[str, ...]) -> None:
     """Alerts per day per actor and per event, as sparklines with totals."""
-    wl = c.config.watchlist
-    _check_ids("--actor", actor, {a.id for a in wl.actors})
-    _check_ids("--event", event, {e.id for e in wl.events})
+    _check_ids("--actor", actor, c.config.watchlist_ids("actors"))
+    _check_ids("--event", event, c.config.watchlist_ids("events"))
     today = datetime.now(UTC).date()
     first = trends.day_range(today, days)[0]
     db = c.db()

@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,17 @@ class Config:
     fetch: Fetch
     default_interval: float
     seeds_interval: float
-    watchlist: Watchlist
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     notify: Notify | None = None  # None: notifications off
+
+    @cached_property
+    def watchlist(self) -> Watchlist:
+        """Built on first use: generating spelling variants takes a moment."""
+        return build_watchlist(self.raw.get("watchlist", {}))
+
+    def watchlist_ids(self, kind: str) -> set[str]:
+        """The actor or event ids, without building the watchlist."""
+        return {e["id"] for e in self.raw.get("watchlist", {}).get(kind, ())}
 
     @property
     def base(self) -> Path:
@@ -149,7 +158,6 @@ def build_config(raw: dict[str, Any], path: Path, db_override: str | None = None
         default_interval=default_interval,
         seeds_interval=parse_duration(raw.get("schedule", {}).get("seeds_interval",
                                                                   DEFAULT_SEEDS_INTERVAL)),
-        watchlist=build_watchlist(raw.get("watchlist", {})),
         raw=raw,
         notify=_notify(raw.get("notify")),
     )

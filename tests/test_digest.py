@@ -1,6 +1,7 @@
 """The digest: one row per story, every format, untrusted text made inert, read state."""
 
 import json
+import re
 
 import feedparser
 import pytest
@@ -62,7 +63,9 @@ def test_table_is_plain_when_piped_and_coloured_on_a_terminal(loaded, run, tmp_p
     assert "\x1b" not in out and "\u202e" not in out
     assert "SRC" in out and "2   " in out
     rows = digest.fetch(open_db(tmp_path / "state" / "monitor.db"), digest.Query())
-    assert "\x1b[33mmedium" in render.render_table(rows, colour=True)  # yellow
+    coloured = render.render_table(rows, colour=True)
+    sev = rows[0].alert["severity"]
+    assert re.search(r"\x1b\[[0-9;]+m" + sev, coloured)  # the severity, coloured
     narrow = render.render_table(rows, width=70)
     assert max(len(line) for line in narrow.splitlines()) <= 70
 
@@ -129,7 +132,8 @@ def test_more_sources_raise_the_story_not_the_alert(project, run, tmp_path):
     from conftest import default_raw_config
 
     wl = default_raw_config()["watchlist"]
-    wl["events"] = wl["events"] + [{"id": "killing", "name": "Killing", "aliases": ["killed"]}]
+    if "killing" not in {e["id"] for e in wl["events"]}:
+        wl["events"] = wl["events"] + [{"id": "killing", "name": "Killing", "aliases": ["killed"]}]
     cfg = project(watchlist=wl)
     text = ("Twelve civilians were killed when shells hit a market in southern Tripoli on "
             "Friday, Libyan health officials said, blaming forces loyal to Khalifa Haftar "
@@ -141,6 +145,10 @@ def test_more_sources_raise_the_story_not_the_alert(project, run, tmp_path):
                      + "\n", "utf-8")
         run("ingest", str(f), config=cfg)
         (story,) = _json(run, cfg)
-        assert story["severity"] == "high"  # the alert's own severity never changes
-        assert story["story"]["severity"] == ("critical" if i == 2 else "high")
-    assert len(_json(run, cfg, "--min-severity", "critical")) == 1
+        if i == 0:
+            first = (story["severity"], story["score"])
+            assert story["story"]["score"] == story["score"]  # one source: no bonus
+        assert (story["severity"], story["score"]) == first  # the alert never changes
+        assert story["story"]["sources"] == i + 1
+    assert story["story"]["score"] > story["score"]  # three sources raise the story
+    assert len(_json(run, cfg, "--min-severity", story["story"]["severity"])) == 1

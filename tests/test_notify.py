@@ -1,6 +1,7 @@
 """Notifications through apprise to a real HTTP server on 127.0.0.1."""
 
 import json
+import re
 
 import pytest
 from werkzeug import Response
@@ -46,7 +47,7 @@ def test_one_message_per_new_story(project, run, tmp_path, httpserver):
     bodies = [json.loads(req.get_data()) for req, _ in httpserver.log]
     assert len(bodies) == 2
     assert any("2 sources" in b["message"] for b in bodies)
-    assert all(b["title"].startswith("[MEDIUM]") for b in bodies)
+    assert all(re.match(r"\[(LOW|MEDIUM|HIGH|CRITICAL)\] ", b["title"]) for b in bodies)
     # Sent once: the next cycle sends nothing, even when another outlet joins the story.
     _ingest(run, cfg.path, tmp_path, [{"title": "Haftar ceasefire", "text": TEXT + " More.",
                                        "url": "https://three.example/d"}], "b.jsonl")

@@ -45,19 +45,18 @@ def _seed_alert(project, run, tmp_path, watchlist):
     return alert
 
 
-def test_seed_is_medium_with_the_default_watchlist(project, run, tmp_path):
-    # The default config tracks only `ceasefire` among events: a call for a ceasefire.
+def test_seed_is_high_with_the_default_watchlist(project, run, tmp_path):
+    # An offensive and a drone shot down, among talks: high, not critical.
     alert = _seed_alert(project, run, tmp_path, default_raw_config()["watchlist"])
-    assert [e["id"] for e in alert["events"]] == ["ceasefire"]
-    assert alert["severity"] == "medium"
-
-
-def test_seed_is_high_once_the_offensive_is_tracked(project, run, tmp_path):
-    wl = default_raw_config()["watchlist"]
-    wl["events"] = wl["events"] + [
-        {"id": "offensive", "name": "Offensive", "aliases": ["offensive"]},
-        {"id": "talks", "name": "Talks", "aliases": ["talks"]},
-    ]
-    alert = _seed_alert(project, run, tmp_path, wl)
-    assert {e["id"] for e in alert["events"]} == {"ceasefire", "offensive", "talks"}
+    assert {"offensive", "aircraft_downed", "ceasefire", "talks"} <= {
+        e["id"] for e in alert["events"]}
     assert alert["severity"] == "high"
+
+
+def test_seed_is_medium_without_its_violent_events(project, run, tmp_path):
+    wl = default_raw_config()["watchlist"]
+    violent = {"offensive", "aircraft_downed", "armed_clash", "killing", "bombing", "airstrike"}
+    wl["events"] = [e for e in wl["events"] if e["id"] not in violent]
+    alert = _seed_alert(project, run, tmp_path, wl)
+    assert not violent & {e["id"] for e in alert["events"]}
+    assert alert["severity"] == "medium"
