@@ -164,3 +164,36 @@ def test_cli_reads_never_fail_while_the_daemon_writes(project, tmp_path):
         p.send_signal(signal.SIGTERM)
         p.communicate(timeout=70)
     assert failures == []
+
+
+def test_feed_schedule_is_honoured_and_backoff_respected(project, feedserver, tmp_path):
+    from localserver import Reply, item, rss
+
+    counter = {"n": 0}
+
+    def fresh(_headers):
+        # A new synthetic item at every poll, so every poll stores something.
+        counter["n"] += 1
+        return Reply(body=rss("Synthetic feed", [item(counter["n"], flagged=True)]))
+
+    good = feedserver.route("/good.xml", fresh)
+    broken = feedserver.route("/broken.xml", Reply(status=500, body=b"synthetic failure"))
+    cfg = project(feeds=[{"url": good, "name": "good", "interval": "2s"},
+                         {"url": broken, "name": "broken", "interval": "2s"}],
+                  fetch={"timeout": "2s"})
+    db = tmp_path / "state" / "monitor.db"
+    p = start(cfg)
+    try:
+        assert wait_for(lambda: len(feedserver.hits("/good.xml")) >= 4, timeout=30)
+        time.sleep(2.5)
+    finally:
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=70)
+    assert p.returncode == 0, err
+    assert count(db, "select count(*) from articles") >= 4
+    # The broken feed failed once and backs off (15 min): polled once, not every 2 s.
+    assert len(feedserver.hits("/broken.xml")) == 1
+    assert count(db, "select failures from feeds where name = 'broken'") == 1
+    st = cli(cfg, "status")
+    assert st.returncode == 1  # no daemon any more
+    assert "feed good: last" in st.stdout and "feed broken: last" in st.stdout
