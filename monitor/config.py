@@ -10,8 +10,8 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 

@@ -1,0 +1,77 @@
+"""The daemon's commands: `monitor run` and `monitor status`."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+
+from .cli_context import Context, exit_with, pass_ctx
+from .config import config_path
+from .terminal import clean
+
+
+@click.command("run")
+@click.option("-v", "--verbose", is_flag=True, help="Log each job's details (DEBUG).")
+@pass_ctx
+def run_cmd(c: Context, verbose: bool) -> None:
+    """Run the daemon in the foreground until SIGTERM or SIGINT (SIGHUP reloads)."""
+    import logging
+
+    from .daemon import Daemon
+    from .lock import AlreadyRunning
+
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    d = Daemon(config_path(c.config_option), c.db_option)
+    try:
+        code = d.run()
+    except AlreadyRunning as exc:
+        click.echo(f"error: {exc}", err=True)
+        exit_with(2)
+    if d.unfinished:
+        os._exit(code)  # do not wait for a job past the stop bound
+    exit_with(code)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_ctx
+def status(c: Context, fmt: str) -> None:
+    """Whether a daemon runs on this database, and its jobs' last and next runs.
+
+    Exit 0 when a daemon runs and no job's last run failed, else 1.
+    """
+    from .lock import holder_if_running
+
+    cfg = c.config
+    holder = holder_if_running(cfg.database)
+    jobs: list[dict[str, Any]] = []
+    if cfg.database.exists():
+        db = c.db()
+        jobs = list(db.query("select * from jobs order by id"))
+    failed = [j for j in jobs if j["last_status"] == "error"]
+    healthy = holder is not None and not failed
+    if fmt == "json":
+        click.echo(json.dumps({"running": holder is not None, "daemon": holder,
+                               "healthy": healthy, "jobs": jobs}, indent=2))
+    else:
+        if holder:
+            click.echo(f"daemon: running, PID {holder.get('pid')}, since "
+                       f"{holder.get('started_at')}")
+        else:
+            click.echo(f"daemon: not running on {cfg.database}")
+        for j in jobs:
+            click.echo(clean(f"  {j['name']}: last {j['last_run_at']} {j['last_status']}"
+                             f" ({j['last_duration']}s), next {j['next_run_at'] or '-'}, "
+                             f"runs {j['runs']}, failures {j['failures']}"
+                             + (f", error: {j['last_error']}" if j['last_error'] else "")))
+    exit_with(0 if healthy else 1)
+
+
+COMMANDS = [run_cmd, status]
