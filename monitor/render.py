@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -57,10 +58,12 @@ def render_table(rows: list[Row], width: int = 100, colour: bool = False) -> str
             sev = click.style(sev, **COLOURS.get(r.severity, {}))
         title = truncate(clean(a["article"]["title"]), title_w)
         lines.append(f"{a['id']:<18}{seen:<18}{sev}{r.story.get('sources', 1):<4}{title}")
-        if a["actors"]:
-            lines.append(pad + truncate("actors: " + _names(a["actors"]), title_w))
-        if a["events"]:
-            lines.append(pad + truncate("events: " + _names(a["events"]), title_w))
+        # Ids are wrapped, never cut: every actor and event stays readable.
+        for label, key in (("actors: ", "actors"), ("events: ", "events")):
+            if a[key]:
+                lines.extend(pad + line for line in textwrap.wrap(
+                    label + _names(a[key]), title_w, subsequent_indent=" " * len(label),
+                    break_long_words=True))
     return "\n".join(lines)
 
 
