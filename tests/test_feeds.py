@@ -195,10 +195,10 @@ def test_per_host_limit_holds(feedserver, poll):
     assert len(feedserver.requests) == 6 and feedserver.peak <= 2
 
 
-def test_twelve_feeds_in_one_cycle_take_one_deadline_not_twelve(feedserver, poll):
-    s = feedserver
-    feeds = {
-        "ok": s.route("/ok", Reply(200, rss("Synthetic", [item(1)]))),
+def twelve_feeds(s):
+    """Twelve synthetic feeds, good and bad: the cases of the feeds issue together."""
+    return {
+        "ok": s.route("/ok", Reply(200, rss("Synthetic", [item(1, flagged=True)]))),
         "nm": s.route("/nm", Reply(304)),
         "moved": s.route("/mv", Reply(301, headers={"Location": "/ok"})),
         "404": s.route("/404", Reply(404)),
@@ -212,6 +212,10 @@ def test_twelve_feeds_in_one_cycle_take_one_deadline_not_twelve(feedserver, poll
                                        {"Content-Encoding": "gzip"})),
         "html": s.route("/html", Reply(200, b"<html>synthetic</html>")),
     }
+
+
+def test_twelve_feeds_in_one_cycle_take_one_deadline_not_twelve(feedserver, poll):
+    feeds = twelve_feeds(feedserver)
     p = poll([{"url": u, "name": n} for n, u in feeds.items()], concurrency=12, per_host=12)
     start = time.monotonic()
     out = p.once()
@@ -257,3 +261,27 @@ def test_poll_feeds_polls_only_due_feeds(feedserver, poll):
     assert poll_feeds(db, cfg, engine, force=False, now=now + timedelta(minutes=30)).outcomes == []
     later = poll_feeds(db, cfg, engine, force=False, now=now + timedelta(hours=2))
     assert later.count("unchanged") == 1 and len(feedserver.hits("/f")) == 2
+
+
+def test_twelve_feeds_cycle_stores_the_good_ones_in_bounded_memory(feedserver, poll, tmp_path):
+    # `monitor once` as its own process, reporting its peak resident memory at exit.
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    p = poll([{"url": u, "name": n} for n, u in twelve_feeds(feedserver).items()],
+             concurrency=12, per_host=12)
+    wrapper = ("import resource, runpy, sys\n"
+               "sys.argv = ['monitor', '--config', sys.argv[1], 'once']\n"
+               "try:\n    runpy.run_module('monitor', run_name='__main__')\n"
+               "finally:\n    print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+               " file=sys.stderr)\n")
+    r = subprocess.run([sys.executable, "-c", wrapper, str(p.cfg)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    peak_mib = int(r.stderr.rsplit("maxrss", 1)[1].split()[0]) / 1024  # Linux: KiB
+    assert peak_mib < 400, peak_mib
+    assert "12 polled" in r.stdout
+    db = p.db()
+    assert db.execute("select count(*) from alerts").fetchone()[0] >= 1  # ok (and moved)
