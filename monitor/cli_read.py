@@ -30,14 +30,20 @@ FORMATS = ["table", "markdown", "json", "atom"]
               show_default=True, help="Lowest story severity shown.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most N stories.")
 @click.option("--include-acked", is_flag=True, help="Also show acked alerts.")
+@click.option("--per", type=click.Choice(["story", "alert"]),
+              help="One row per story, or every alert [default: alert for json, "
+                   "story otherwise].")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True)
 @pass_ctx
 def digest_cmd(c: Context, since: str, all_: bool, new: bool, actor: tuple[str, ...],
                event: tuple[str, ...], min_severity: str, limit: int | None,
-               include_acked: bool, fmt: str) -> None:
-    """Stories, newest first: one row per story (its most severe alert), in a
-    table, Markdown, JSON (an array of alerts) or an Atom feed."""
+               include_acked: bool, per: str | None, fmt: str) -> None:
+    """Alerts, newest first, in a table, Markdown, JSON or an Atom feed.
+
+    The table, Markdown and Atom show one row per story (its most severe alert,
+    with its number of sources); JSON lists every alert, each with its story.
+    """
     check_ids("--actor", actor, c.config.watchlist_ids("actors"))
     check_ids("--event", event, c.config.watchlist_ids("events"))
     try:
@@ -47,7 +53,9 @@ def digest_cmd(c: Context, since: str, all_: bool, new: bool, actor: tuple[str, 
     db = c.db()
     rows = digest.fetch(db, digest.Query(since=lower, actors=actor, events=event,
                                          min_severity=min_severity, limit=limit,
-                                         new_only=new, include_acked=include_acked))
+                                         new_only=new, include_acked=include_acked,
+                                         per_story=(per or ("alert" if fmt == "json"
+                                                            else "story")) == "story"))
     if fmt == "json":
         click.echo(render.render_json(rows))
     elif fmt == "markdown":

@@ -48,6 +48,7 @@ class Query:
     limit: int | None = None  # stories
     new_only: bool = False  # stories never shown, or whose severity rose since shown
     include_acked: bool = False  # acked alerts are hidden unless asked for
+    per_story: bool = True  # one row per story; False: every alert (JSON's default)
 
 
 @dataclass
@@ -75,7 +76,7 @@ _STORY_COLS = ("first_seen_at", "last_seen_at", "articles", "sources", "score", 
 
 
 def fetch(db: Database, q: Query) -> list[Row]:
-    """One row per story, newest story first (the one query for every format)."""
+    """One row per story (or per alert), newest first: the one query for every format."""
     where = ["a.current = 1"]
     params: list[Any] = []
     if q.since:
@@ -93,9 +94,10 @@ def fetch(db: Database, q: Query) -> list[Row]:
             where.append(f"a.id in ({sub})")
     if not q.include_acked:
         where.append("a.acked_at is null")
-    outer = ["h.rn = 1"]
+    outer = ["h.rn = 1" if q.per_story else "1 = 1"]
     if q.min_severity != "low":
-        outer.append("s.severity_rank >= ?")
+        # A story row is judged by the story's severity, an alert row by its own.
+        outer.append("s.severity_rank >= ?" if q.per_story else "a.severity_rank >= ?")
         params.append(SEVERITIES.index(q.min_severity))
     if q.new_only:
         outer.append("(s.shown_at is null or s.severity_rank > coalesce(s.shown_rank, -1))")
@@ -107,7 +109,8 @@ def fetch(db: Database, q: Query) -> list[Row]:
         + ", ".join(f"s.{c} as s_{c}" for c in _STORY_COLS)
         + " from hit h join alerts a on a.id = h.id join stories s on s.id = h.story_id "
         "where " + " and ".join(outer)
-        + " order by s.last_seen_at desc, s.score desc, s.id")
+        + (" order by s.last_seen_at desc, s.score desc, s.id" if q.per_story
+           else " order by a.first_seen_at desc, a.score desc, a.id"))
     if q.limit:
         sql += " limit ?"
         params.append(q.limit)

@@ -42,13 +42,20 @@ def loaded(project, run, tmp_path):
     return cfg
 
 
-def _json(run, cfg, *args):
-    r = run("digest", "--all", "--format", "json", *args, config=cfg)
+def _json(run, cfg, *args, per="story"):
+    r = run("digest", "--all", "--format", "json", "--per", per, *args, config=cfg)
     assert r.exit_code == 0, r.output
     return json.loads(r.output)
 
 
-def test_json_is_one_schema_valid_alert_per_story(loaded, run):
+def test_json_lists_every_alert_with_its_story_and_per_story_on_request(loaded, run):
+    every = _json(run, loaded, per="alert")
+    assert len(every) == 3  # three articles, two of them one story
+    default = json.loads(run("digest", "--all", "--format", "json", config=loaded).output)
+    assert [a["id"] for a in default] == [a["id"] for a in every]  # json: every alert
+    assert len({a["story_id"] for a in every}) == 2
+    for alert in every:
+        assert schemas.errors("alert", alert) == []
     out = _json(run, loaded)
     assert len(out) == 2
     for alert in out:

@@ -57,7 +57,8 @@ def test_synthetic_copies_from_several_sources_are_one_story(project, run, tmp_p
         "select url from articles where id = ?", [i]).fetchone()[0] == "https://seed.example/x")
     assert story["id"] == stories.new_story_id(first)
     # The digest shows the story once, with its four sources; the alert's story_id is the story.
-    out = json.loads(run("digest", "--all", "--format", "json", config=cfg).output)
+    out = json.loads(run("digest", "--all", "--format", "json", "--per", "story",
+                         config=cfg).output)
     assert len(out) == 1 and out[0]["sources"] == 4 and out[0]["story_id"] == story["id"]
     # `show` lists the story's articles.
     shown = run("show", out[0]["id"], config=cfg).output
