@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from .article import now_rfc3339
 from .severity import SEVERITIES
+from .store import transaction
 
 _RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
 
@@ -122,7 +123,7 @@ def fetch(db: Database, q: Query) -> list[Row]:
 def mark_shown(db: Database, rows: list[Row]) -> None:
     """Remember what `--new` showed: the stories at their shown severity, and each alert."""
     now = now_rfc3339()
-    with db.atomic():
+    with transaction(db):
         db.conn.executemany("update stories set shown_at = ?, shown_rank = ? where id = ?",
                        [(now, SEVERITIES.index(r.severity), r.story["id"]) for r in rows])
         db.conn.executemany("update alerts set shown_at = ? where shown_at is null and id = ?",
@@ -142,7 +143,7 @@ def ack(db: Database, alert_ids: Sequence[str]) -> tuple[list[str], int]:
     if unknown:
         return unknown, 0
     now = now_rfc3339()
-    with db.atomic():
+    with transaction(db):
         n = 0
         for sid in sorted(set(found.values())):
             n += db.execute("update alerts set acked_at = ? where story_id = ? and current = 1 "

@@ -25,6 +25,7 @@ from .config import Config, Feed
 from .pipeline import Counts, Engine, ingest
 from .sources.feedparse import parse_feed
 from .sources.fetch import FetchResult, fetch, read_local
+from .store import transaction
 
 BACKOFF_START = 15 * 60.0  # first wait after a failure; doubles with each failure in a row
 BACKOFF_CAP = 24 * 3600.0  # the longest wait after failures (unless the interval is longer)
@@ -161,7 +162,7 @@ def apply_result(db: Database, engine: Engine, feed: Feed, state: dict[str, Any]
         failures = (state.get("failures") or 0) + 1
         row.update(failures=failures, last_error=out.note, next_due_at=ts(
             now + timedelta(seconds=backoff(failures, feed.interval))))
-    with db.atomic():
+    with transaction(db):
         db.table("feeds").upsert(row, pk="url")
     return out
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .article import now_rfc3339
+from .store import transaction
 
 
 def record(db: Database, job_id: str, name: str, started: str, status: str,
@@ -16,7 +17,7 @@ def record(db: Database, job_id: str, name: str, started: str, status: str,
     """Store one job run (upsert: the last run wins; runs and failures count up)."""
     prev = db.execute("select runs, failures from jobs where id = ?", [job_id]).fetchone()
     runs, failures = prev if prev else (0, 0)
-    with db.atomic():
+    with transaction(db):
         db.table("jobs").upsert({
             "id": job_id, "name": name, "last_run_at": started, "last_status": status,
             "last_error": error, "last_duration": round(duration, 3),
@@ -27,14 +28,14 @@ def record(db: Database, job_id: str, name: str, started: str, status: str,
 
 
 def daemon_started(db: Database, pid: int, config: str) -> None:
-    with db.atomic():
+    with transaction(db):
         db.table("daemon").upsert({"id": 1, "pid": pid, "started_at": now_rfc3339(),
                                    "stopped_at": None, "config": config}, pk="id")
         db.execute("delete from jobs")  # jobs are rebuilt from config at each start
 
 
 def daemon_stopped(db: Database) -> None:
-    with db.atomic():
+    with transaction(db):
         db.execute("update daemon set stopped_at = ? where id = 1", [now_rfc3339()])
 
 

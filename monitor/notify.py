@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from .article import now_rfc3339
 from .config import Config
 from .severity import SEVERITIES
+from .store import transaction
 from .terminal import clean, truncate
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def notify_new_stories(db: Database, cfg: Config, sender: Sender | None = None
             report.errors.append(f"story {story['id']}: {error}")
         else:
             report.sent.append(story["id"])
-        with db.atomic():
+        with transaction(db):
             _record(db, story["id"], ok, error, now_rfc3339())
     return report
 

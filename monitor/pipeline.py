@@ -105,7 +105,7 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
                                     record=_json(alert)))
         else:
             alerts.append((alert, now))
-    with db.atomic():
+    with store.transaction(db):
         db.table("articles").insert_all(
             (store.article_row(a, now, story_of[a.id]) for a in fresh.values()), ignore=True)
         story_store.save(db, signature_rows)
@@ -156,7 +156,7 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
                 res.added.append(a.id)
             elif _terms(json.loads(old["data"])) != _terms(alert):
                 res.changed.append(a.id)
-        with db.atomic():
+        with store.transaction(db):
             store.save_alerts(db, alerts)
             for aid in removed:
                 db.execute("update alerts set current = 0 where article_id = ?", [aid])

@@ -2,8 +2,9 @@
 
 Tables (see the README for columns): articles, alerts, alert_terms,
 rejected, runs, feeds; story_signatures, story_bands, stories (story_store.py)
-and notifications (notify.py). One `with db.atomic():` per batch, so an article
-and its alert are written together or not at all.
+and notifications (notify.py). One `with transaction(db):` (an immediate
+`db.atomic()`) per batch, so an article and its alert are written together or
+not at all.
 
 Alerts are immutable once stored (`data` is the alert JSON as it was raised),
 except these columns: `current` (rescan), `shown_at` (digest --new) and
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,29 @@ def m003_stories(db: Database) -> None:
     }, pk="story_id")
     db.table("notifications").create_index(["status"])
     backfill_stories(db)  # articles stored before this migration: one story each
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """`db.atomic()` that takes the write lock first (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes fails at once with
+    "database is locked" when another connection wrote in between (the busy
+    timeout does not apply to that upgrade): daemon jobs write concurrently.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():  # nested: a savepoint
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        with db.atomic():
+            yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def open_db(path: Path | str) -> Database:

@@ -103,3 +103,27 @@ def test_database_uses_wal_and_migrations_are_idempotent(tmp_path):
     db = open_db(p)
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert {"articles", "alerts", "alert_terms", "rejected", "runs"} <= set(db.table_names())
+
+
+def test_concurrent_writers_never_fail_with_database_locked(project, tmp_path):
+    # Two `monitor ingest` processes write one database at once, as daemon jobs
+    # and a user's ingest do. Synthetic records, not news.
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    cfg = project()
+    procs = []
+    for n in range(2):
+        f = tmp_path / f"synthetic{n}.jsonl"
+        f.write_text("".join(json.dumps({"title": f"Synthetic {n}-{i}: Haftar in Libya",
+                                         "text": f"Synthetic body {n} {i}. " * 30}) + "\n"
+                             for i in range(1200)))
+        procs.append(subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg),
+                                       "ingest", str(f)], cwd=ROOT, stderr=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True))
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    db = open_db(tmp_path / "state" / "monitor.db")
+    assert db.table("articles").count == 2400 and db.table("alerts").count == 2400
