@@ -145,7 +145,11 @@ def open_db(path: Path | str) -> Database:
         db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
     db.execute("PRAGMA foreign_keys = ON")
-    migrations.apply(db)
+    if migrations.pending(db):  # read-only check: readers never take the write lock
+        # Two processes opening a new database at once: one migrates, the other
+        # waits for the lock and then finds nothing pending.
+        with transaction(db):
+            migrations.apply(db)
     return db
 
 
