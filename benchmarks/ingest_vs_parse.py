@@ -62,7 +62,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes, for CI")
     a = ap.parse_args()
     files, items = (10, 10) if a.quick else (100, 50)
-    rows = run(files, items, 1 if a.quick else 3)
+    rows = run(files, items, 1 if a.quick else 2)
     print(f"## Ingest vs parse ({files} feed files x {items} items)\n")
     print(table(rows, ("feeds", "items", "parse-only items/s", "monitor ingest items/s",
                        "monitor / parse")))
