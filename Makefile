@@ -40,4 +40,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check monitor tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache state/*.db state/*.db-* state/*.lock
+	rm -rf $(VENV) .pytest_cache state/*.db state/*.db-* state/*.lock state/.variants-*
