@@ -1,14 +1,15 @@
 # make run  : create .venv if needed, install, run one cycle with config.toml, print the digest
 # make test : create .venv if needed, install test extras, run pytest
 # make eval : score the watchlist on the labelled dev set (DEV=path to a JSONL set)
-# make bench: matcher speed in MB/s over the dev set texts
+# make bench: every benchmark (several minutes), writes benchmarks/RESULTS.md
+# make bench-quick: every benchmark at small sizes, no targets checked (< 1 min)
 PYTHON ?= python3
 DEV ?= ../shared/eval/dev.jsonl
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test eval bench lint clean
+.PHONY: run test eval bench bench-quick lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +30,14 @@ eval: $(STAMP)
 	$(BIN)/python -m monitor.evaluate $(DEV) --ids
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/matcher_speed.py $(DEV)
+	$(BIN)/python benchmarks/run_all.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --quick
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff
 	$(BIN)/ruff check monitor tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache state/*.db state/*.db-* state/*.lock
+	rm -rf $(VENV) .pytest_cache state/*.db state/*.db-* state/*.lock state/.variants-*

@@ -68,8 +68,32 @@ def rss_mib() -> float:
 
 
 def machine() -> str:
+    """The machine, without anything that identifies it (no host name, no paths)."""
     return (f"{platform.python_implementation()} {platform.python_version()}, "
-            f"{platform.machine()}, {os.cpu_count()} CPUs")
+            f"{platform.system()} {platform.release()} {platform.machine()}, "
+            f"{os.cpu_count()} CPUs")
+
+
+def target(what: str, value: str, ok: bool, quick: bool) -> str:
+    """One target line; run_all.py fails `make bench` on any MISSED (full mode only)."""
+    verdict = "not checked (quick mode)" if quick else ("met" if ok else "MISSED")
+    line = f"- target {what}: {value}: {verdict}"
+    print(line)
+    return line
+
+
+def interleaved(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Best-of-`repeat` seconds of each function, runs interleaved (a b a b ...)
+
+    so a burst of load from other work on the machine hits every side alike.
+    """
+    best = {k: float("inf") for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - t0)
+    return best
 
 
 def table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:

@@ -26,6 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import table, target  # noqa: E402
+
 from monitor import digest  # noqa: E402
 from monitor.severity import SEVERITIES, severity  # noqa: E402
 from monitor.store import open_db  # noqa: E402
@@ -116,19 +118,26 @@ def main() -> None:
     queries = {"--since 24h": digest.Query(since=since),
                "--since 24h --actor haftar": digest.Query(since=since, actors=("haftar",))}
     results: dict[str, list[float]] = {k: [] for k in queries}
+    notes = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             path = Path(tmp) / f"bench_{n}.db"
             t = time.perf_counter()
             build(path, n)
-            print(f"{n:>9,} alerts: built in {time.perf_counter() - t:.1f}s "
-                  f"({path.stat().st_size / 1e6:.0f} MB)")
+            notes.append(f"{n:,} alerts built in {time.perf_counter() - t:.1f} s "
+                         f"({path.stat().st_size / 1e6:.0f} MB)")
             for name, q in queries.items():
                 secs, rows = timed(path, q)
                 results[name].append(secs)
-                print(f"    digest {name:<28} {secs * 1000:8.2f} ms  ({rows} stories)")
-    for name, (small, big) in results.items():
-        print(f"ratio {sizes[1]:,} / {sizes[0]:,} for {name}: {big / small:.2f}x")
+    print(f"## Digest at scale ({sizes[0]:,} vs {sizes[1]:,} synthetic alerts)\n")
+    print("; ".join(notes) + f". Median of {REPEAT} runs.\n")
+    print(table([(f"digest {name}", f"{small * 1000:.2f}", f"{big * 1000:.2f}",
+                  f"{big / small:.2f}x") for name, (small, big) in results.items()],
+                ("query", f"{sizes[0]:,} ms", f"{sizes[1]:,} ms", "ratio")))
+    print()
+    worst = max(big / small for small, big in results.values())
+    target(f"digest at {sizes[1]:,} vs {sizes[0]:,} alerts", f"<= 3x, measured {worst:.2f}x",
+           worst <= 3, args.quick)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from . import schemas
-from .watchlist import Watchlist, build_watchlist
+from .variant_cache import cached_watchlist
+from .watchlist import Watchlist
 
 # --- defaults -------------------------------------------------------------
 DEFAULT_DATABASE = "state/monitor.db"  # beside the config, under state/
@@ -94,8 +95,9 @@ class Config:
 
     @cached_property
     def watchlist(self) -> Watchlist:
-        """Built on first use: generating spelling variants takes a moment."""
-        return build_watchlist(self.raw.get("watchlist", {}))
+        """Built on first use; generated variants are cached beside the database."""
+        folder = None if str(self.database) == ":memory:" else self.database.parent
+        return cached_watchlist(self.raw.get("watchlist", {}), folder)
 
     def watchlist_ids(self, kind: str) -> set[str]:
         """The actor or event ids, without building the watchlist."""

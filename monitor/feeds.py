@@ -15,10 +15,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 from sqlite_utils import Database
 
 from .config import Config, Feed
@@ -136,14 +136,14 @@ def apply_result(db: Database, engine: Engine, feed: Feed, state: dict[str, Any]
         until = retry_after(res.headers.get("retry-after"), now) \
             or now + timedelta(seconds=feed.interval)
         row.update(retry_after_until=ts(until), last_error=f"HTTP {res.status} "
-                   f"{httpx.codes.get_reason_phrase(res.status)}: waiting until {ts(until)}",
+                   f"{_reason(res.status)}: waiting until {ts(until)}",
                    next_due_at=ts(max(until, now + timedelta(seconds=feed.interval))))
         out.status, out.note = "wait", row["last_error"]
     elif res.status == 304:
         out.status = "not_modified"
     elif res.status != 200:
         out.status = "failed"
-        out.note = f"HTTP {res.status} {httpx.codes.get_reason_phrase(res.status or 0)}".strip()
+        out.note = f"HTTP {res.status} {_reason(res.status or 0)}".strip()
     else:
         _apply_body(db, engine, feed, state, res, row, out)
     if out.status in ("ok", "unchanged", "not_modified"):
@@ -261,3 +261,11 @@ def _guarded(sem: threading.Semaphore, fn: Callable[..., FetchResult]
         with sem:
             return fn(*args)
     return run
+
+
+def _reason(status: int) -> str:
+    """The reason phrase of an HTTP status ("" if unknown), as httpx.codes gives it."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -127,9 +127,29 @@ def is_common_word(key: str) -> bool:
     return all(zipf(w, "en") >= COMMON_ZIPF for w in key.split())  # type: ignore[operator]
 
 
-@lru_cache(maxsize=4096)
-def variant_keys(alias: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+Generated = tuple[tuple[str, ...], tuple[str, ...]]
+_KNOWN: dict[str, Generated] = {}  # alias -> variant_keys(alias), this process
+
+
+def variant_keys(alias: str) -> Generated:
     """(variants, dropped): folded variant keys of `alias`, and the common words cut."""
+    hit = _KNOWN.get(alias)
+    if hit is None:
+        hit = _KNOWN[alias] = _generate(alias)
+    return hit
+
+
+def preload(known: dict[str, Generated]) -> None:
+    """Take variant keys computed earlier (variant_cache.py) instead of generating them."""
+    _KNOWN.update(known)
+
+
+def known() -> dict[str, Generated]:
+    """Every alias's variant keys generated or preloaded in this process."""
+    return dict(_KNOWN)
+
+
+def _generate(alias: str) -> Generated:
     key = fold_alias(alias)
     if not key.isascii():
         return (), ()  # Arabic script: normalize.fold already unifies the letters

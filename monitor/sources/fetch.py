@@ -19,12 +19,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from ..config import Fetch
+
+if TYPE_CHECKING:
+    import httpx
 
 CHUNK = 64 * 1024  # bytes read from the socket at a time
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -96,6 +97,8 @@ def _shutdown(sock: socket.socket) -> None:
 @lru_cache(maxsize=1)
 def _ssl_context() -> ssl.SSLContext:
     """One verified TLS context for every fetch (building one costs ~10 ms)."""
+    import httpx
+
     return httpx.create_ssl_context()
 
 
@@ -133,6 +136,9 @@ def _decoded(raw: Iterator[bytes], encoding: str, cap: int) -> Iterator[bytes]:
 def fetch(url: str, settings: Fetch, *, etag: str | None = None,
           last_modified: str | None = None) -> FetchResult:
     """GET an http(s) URL with conditional headers, redirects, deadline and byte cap."""
+    # Imported here: httpx costs ~50 ms of start-up that `monitor ingest` never needs.
+    import httpx
+
     start = time.monotonic()
     res = FetchResult(url=url, final_url=url)
     dog = _Watchdog(start + settings.timeout)
@@ -197,6 +203,8 @@ def fetch(url: str, settings: Fetch, *, etag: str | None = None,
 
 
 def _read_body(resp: httpx.Response, cap: int, dog: _Watchdog) -> bytes:
+    import httpx
+
     enc = resp.headers.get("content-encoding", "")
     parts: list[bytes] = []
     size = 0
