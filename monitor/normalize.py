@@ -117,7 +117,8 @@ def fold(text: str) -> Folded:
     """Fold `text` for matching; whitespace runs become one space."""
     if text.isascii():
         # Most English news: lower() keeps offsets; whitespace maps one-to-one.
-        return _collapse(_WS.sub(" ", text.lower()), len(text))
+        # The backtick is the one ASCII character fold_char changes beyond case.
+        return _collapse(_WS.sub(" ", text.lower()).replace("`", "'"), len(text))
     t = text.translate(_TABLE)
     if len(t) == len(text) and IRREGULAR.isdisjoint(text):
         return _collapse(t, len(text))

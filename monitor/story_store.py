@@ -1,7 +1,7 @@
 """Stories in SQLite: the signature/band tables for lookup, and story aggregates.
 
 Tables (created by store.m003_stories):
-  story_signatures  one row per article: story_id, source_key, at, sig (MinHash)
+  story_signatures  one row per article: story_id, source_key, at, sig (bottom-k sketch)
   story_bands       LSH band keys -> article_id, indexed for candidate lookup
   stories           one row per story: first/last seen, articles, sources, and the
                     story-level score/severity (best alert score + the sources bonus);

@@ -108,7 +108,9 @@ def test_similarity_estimates_jaccard():
     assert abs(stories.similarity(x, y) - 1 / 3) < 0.15
     assert stories.similarity(x, ()) == 0.0
     assert stories.unpack(stories.pack(x)) == x
-    assert len(stories.band_keys(x)) == stories.BANDS
+    assert len(stories.band_keys(x)) == stories.KEYS
+    small = stories.signature({"a b", "b c", "c d"})
+    assert stories.similarity(small, stories.signature({"a b", "b c"})) == 2 / 3  # exact
 
 
 def test_best_story_wins():
