@@ -79,7 +79,3 @@ def severity(value: float) -> str:
             return name
     return "low"
 
-
-def at_least(level: str) -> tuple[str, ...]:
-    """The severities at or above `level`."""
-    return SEVERITIES[SEVERITIES.index(level):]
