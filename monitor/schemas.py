@@ -25,7 +25,24 @@ def validator(name: str) -> Draft202012Validator:
     """The validator for schemas/NAME.schema.json, with format checking on."""
     schema = json.loads(schema_path(name).read_text("utf-8"))
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    # Local "$ref"s inlined: the same rules, checked without reference resolution
+    # (a quarter of the cost of validating an alert with many evidence items).
+    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """A copy of `node` with every non-recursive "#/$defs/NAME" reference inlined."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
+            target = defs.get(ref[len("#/$defs/"):])
+            if target is not None and "$ref" not in json.dumps(target):
+                return _inline_refs(target, defs)
+        return {k: _inline_refs(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
 
 
 def key_path(err: ValidationError) -> str:
