@@ -5,6 +5,7 @@ All input here is synthetic (generated words, not news) and says so in its text.
 
 from __future__ import annotations
 
+import itertools
 import os
 import platform
 import random
@@ -22,12 +23,27 @@ TRACKED = ["Haftar", "the Libyan National Army", "Tripoli", "a ceasefire", "clas
            "Dbeibah", "the NOC", "Benghazi", "an airstrike", "migrants"]
 
 
+# A news-sized vocabulary: the function words above plus 20,000 made-up words
+# drawn with Zipf-like frequencies, so texts share common words as real ones do
+# but not every pair of words (a 40-word vocabulary makes every text a near-copy
+# of every other, which no real feed does).
+_SYLLABLES = ("ba", "ko", "ri", "ta", "mun", "sel", "do", "fa", "ne", "lir", "que", "zo")
+_VOCAB = ["".join(p) for p in itertools.product(_SYLLABLES, repeat=4)][:20000]
+_CUM = list(itertools.accumulate(1 / (r + 10) for r in range(len(_VOCAB))))
+
+
+def _word(rng: random.Random) -> str:
+    if rng.random() < 0.45:
+        return rng.choice(WORDS)
+    return rng.choices(_VOCAB, cum_weights=_CUM)[0]
+
+
 def synthetic_text(rng: random.Random, words: int, tracked_every: int = 40,
                    flagged: bool = True) -> str:
     out = []
     for i in range(words):
         tracked = flagged and i % tracked_every == 7
-        out.append(rng.choice(TRACKED) if tracked else rng.choice(WORDS))
+        out.append(rng.choice(TRACKED) if tracked else _word(rng))
     return "Synthetic benchmark text. " + " ".join(out) + "."
 
 
