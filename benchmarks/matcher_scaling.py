@@ -26,7 +26,9 @@ from monitor.normalize import fold_alias
 from monitor.watchlist import ACTOR, Term, build_watchlist
 
 SIZES = (2_000, 20_000)
-_SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+# Consonants the synthetic text's made-up words never use (see common.py): like
+# real names, these aliases seldom occur in the text, which is what is measured.
+_SYLLABLES = [c + v for c in "ghjpvwxy" for v in "aeiou"]
 
 
 def synthetic_terms(n: int, seed: int = 3) -> list[Term]:
