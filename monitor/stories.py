@@ -21,7 +21,6 @@ See docs/digest.md, "Story grouping".
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
 import unicodedata
 from array import array
@@ -76,7 +75,8 @@ def signature(shingle_set: Iterable[str]) -> Signature:
     One hash per shingle (not one per hash function, as classic MinHash), exact for
     articles of at most SKETCH shingles (headlines, summaries).
     """
-    return tuple(sorted(heapq.nsmallest(SKETCH, {_h64(sh) for sh in shingle_set})))
+    # sorted() in C beats heapq.nsmallest in Python at these sizes (~300 values).
+    return tuple(sorted({_h64(sh) for sh in shingle_set})[:SKETCH])
 
 
 def article_signature(a: Article) -> Signature:
@@ -92,7 +92,7 @@ def similarity(x: Signature, y: Signature) -> float:
     if not x or not y:
         return 0.0
     sx, sy = set(x), set(y)
-    union = heapq.nsmallest(SKETCH, sx | sy)
+    union = sorted(sx | sy)[:SKETCH]
     return sum(1 for v in union if v in sx and v in sy) / len(union)
 
 
