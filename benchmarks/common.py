@@ -86,7 +86,7 @@ def rss_mib() -> float:
 def machine() -> str:
     """The machine, without anything that identifies it (no host name, no paths)."""
     return (f"{platform.python_implementation()} {platform.python_version()}, "
-            f"{platform.system()} {platform.release()} {platform.machine()}, "
+            f"{platform.system()} {platform.machine()}, "
             f"{os.cpu_count()} CPUs")
 
 
