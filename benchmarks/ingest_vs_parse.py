@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 
 import feedparser
-
 from common import ROOT, interleaved, synthetic_feed, table, target
 
 # Share of items that name a tracked actor or event. A Libya watcher's feeds mix
@@ -57,6 +56,47 @@ def run(files: int, items: int, reps: int) -> list[tuple[str, ...]]:
     return rows
 
 
+def stages(bodies: list[bytes]) -> list[tuple[str, ...]]:
+    """Where an item's time goes: each step of the ingest path, in this process."""
+    import time
+
+    from monitor import schemas, stories
+    from monitor.alerts import build_alert
+    from monitor.config import load_config
+    from monitor.pipeline import Engine
+    from monitor.rules import decide
+    from monitor.sources.feedparse import parse_feed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = load_config(ROOT / "config.toml", str(Path(tmp) / "stages.db"))
+        engine = Engine(cfg.watchlist)
+    spent: dict[str, float] = {}
+
+    def timed(step: str, fn, *args):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        out = fn(*args)
+        spent[step] = spent.get(step, 0.0) + time.perf_counter() - t0
+        return out
+
+    articles = []
+    for i, b in enumerate(bodies):
+        timed("feedparser.parse (the baseline)", feedparser.parse, io.BytesIO(b))
+        articles += timed("parse_feed: parse + HTML to text + Article", parse_feed, b,
+                          f"f{i}")[0]
+    flagged = 0
+    for a in articles:
+        hits = timed("match (fold + Aho-Corasick)", engine.matcher.find, a.text)
+        d = timed("decide (the policy)", decide, engine.watchlist, hits, a.published_date)
+        timed("story sketch", stories.article_signature, a)
+        if d.alert:
+            flagged += 1
+            alert = timed("build alert", build_alert, a, d, engine.watchlist)
+            timed("validate alert (jsonschema)", schemas.errors, "alert", alert)
+    n = len(articles)
+    return [(step, f"{secs / n * 1000:.3f}") for step, secs in spent.items()] + [
+        ("(items flagged)", f"{flagged} of {n}")]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes, for CI")
@@ -66,6 +106,12 @@ def main() -> None:
     print(f"## Ingest vs parse ({files} feed files x {items} items)\n")
     print(table(rows, ("feeds", "items", "parse-only items/s", "monitor ingest items/s",
                        "monitor / parse")))
+    print()
+    rng = random.Random(7)
+    sample = [synthetic_feed(rng, items, 600, f"s{i}", SHARE) for i in range(min(files, 20))]
+    print("Where the time goes (full-content, in-process, ms per item; story lookup and")
+    print("storing are not in this table: they happen per batch in the database):\n")
+    print(table(stages(sample), ("step", "ms per item")))
     print()
     for label, goal in (("full-content", 0.70), ("summary-only", 0.80)):
         ratio = next(float(r[4].rstrip("%")) / 100 for r in rows if r[0] == label)
