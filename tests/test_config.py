@@ -4,9 +4,11 @@ from conftest import ROOT, default_raw_config, dump_toml
 from monitor.config import ConfigError, build_config, load_config, parse_duration
 
 
-def test_default_config_is_valid():
-    cfg = load_config(ROOT / "config.toml")
-    assert cfg.database.name == "monitor.db"
+def test_default_config_is_valid(tmp_path):
+    # A scratch database: building the watchlist caches variants beside it.
+    cfg = load_config(ROOT / "config.toml", str(tmp_path / "monitor.db"))
+    assert cfg.database == tmp_path / "monitor.db"
+    assert load_config(ROOT / "config.toml").database.name == "monitor.db"
     assert cfg.watchlist.actors and cfg.watchlist.events
     assert all(f.interval > 0 for f in cfg.feeds)
 
