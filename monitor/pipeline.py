@@ -97,13 +97,7 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
     rejected: list[Problem] = []
     for a in fresh.values():
         alert = engine.alert_for(a, created_at=now, story_id=story_of[a.id])
-        if alert is None:
-            continue
-        errs = schemas.errors("alert", alert)
-        if errs:
-            rejected.append(Problem(a.source, "alert fails its schema: " + "; ".join(errs),
-                                    record=_json(alert)))
-        else:
+        if alert is not None and _valid(alert, a, rejected):
             alerts.append((alert, now))
     with store.transaction(db):
         db.table("articles").insert_all(
@@ -146,10 +140,7 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
                 if old:
                     removed.append(a.id)
                 continue
-            errs = schemas.errors("alert", alert)
-            if errs:
-                rejected.append(Problem(a.source, "alert fails its schema: " + "; ".join(errs),
-                                        record=_json(alert)))
+            if not _valid(alert, a, rejected):
                 continue
             alerts.append((alert, row["first_seen_at"]))
             if not old:
@@ -165,6 +156,15 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
         res.removed.extend(removed)
         res.rejected += len(rejected)
     return res
+
+
+def _valid(alert: dict[str, Any], article: Article, rejected: list[Problem]) -> bool:
+    """Whether `alert` meets its schema; if not, a Problem for `rejected` is added."""
+    errs = schemas.errors("alert", alert)
+    if errs:
+        rejected.append(Problem(article.source, "alert fails its schema: " + "; ".join(errs),
+                                record=_json(alert)))
+    return not errs
 
 
 def _terms(alert: dict[str, Any]) -> tuple[list[str], list[str]]:
