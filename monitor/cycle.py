@@ -67,8 +67,9 @@ class SeedWatcher:
     def __init__(self) -> None:
         self._seen: dict[Path, tuple[float, int]] = {}
 
-    def changed(self, cfg: Config) -> list[Path]:
-        out = []
+    def changed(self, cfg: Config) -> dict[Path, tuple[float, int]]:
+        """New or changed files with their (mtime, size); not yet marked seen."""
+        out = {}
         for p in iter_paths(cfg.seed_paths):
             if isinstance(p, Problem):
                 continue
@@ -78,13 +79,14 @@ class SeedWatcher:
                 continue
             key = (st.st_mtime, st.st_size)
             if self._seen.get(p) != key:
-                self._seen[p] = key
-                out.append(p)
+                out[p] = key
         return out
 
     def run(self, db: Database, cfg: Config, engine: Engine) -> dict[str, int]:
         files = self.changed(cfg)
         counts = ingest(db, engine, read_paths(files, "seed")) if files else Counts()
+        # Marked seen only once ingested: a job that failed reads them again next time.
+        self._seen.update(files)
         return {"files": len(files), **counts.as_dict()}
 
 

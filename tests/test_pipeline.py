@@ -1,4 +1,5 @@
 import json
+import sqlite3
 
 import pytest
 
@@ -127,3 +128,25 @@ def test_concurrent_writers_never_fail_with_database_locked(project, tmp_path):
     assert [p.returncode for p in procs] == [0, 0], results
     db = open_db(tmp_path / "state" / "monitor.db")
     assert db.table("articles").count == 2400 and db.table("alerts").count == 2400
+
+
+def test_seed_watcher_rereads_only_changed_files_and_retries_after_a_failure(project, tmp_path):
+    from monitor.config import load_config
+    from monitor.cycle import SeedWatcher
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Synthetic: Haftar in Libya\n\nbody")
+    cfg = load_config(project(seeds=["seeds"]))
+    db = open_db(cfg.database)
+    engine = Engine(build_watchlist(RAW))
+    w = SeedWatcher()
+    db.conn.close()  # the first job fails: its file must not count as seen
+    with pytest.raises(sqlite3.ProgrammingError):  # "Cannot operate on a closed database"
+        w.run(db, cfg, engine)
+    db = open_db(cfg.database)
+    assert w.run(db, cfg, engine)["files"] == 1
+    assert w.run(db, cfg, engine)["files"] == 0
+    (seeds / "b.txt").write_text("Synthetic: a second file\n\nbody")
+    assert w.run(db, cfg, engine)["files"] == 1
+    assert db.table("articles").count == 2
