@@ -123,7 +123,9 @@ def rescan_cmd(c: Context) -> None:
     res = rescan(c.db(), Engine(cfg.watchlist))
     click.echo(f"rescan: {res.articles} articles, {len(res.added)} alerts added, "
                f"{len(res.removed)} removed, {len(res.changed)} changed "
-               f"(watchlist {cfg.watchlist.version})")
+               f"(watchlist {cfg.watchlist.version})"
+               + (f", {res.failed} articles failed (see the rejected table)"
+                  if res.failed else ""))
     for label, ids in (("added", res.added), ("removed", res.removed),
                        ("changed", res.changed)):
         for aid in ids[:50]:

@@ -10,8 +10,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import store
-from .article import now_rfc3339
 from .config import Config, Feed
+from .dates import now_rfc3339
 from .feeds import next_due, poll_feed, poll_feeds, ts
 from .notify import NotifyReport, notify_new_stories
 from .pipeline import Counts, Engine, ingest
@@ -84,7 +84,8 @@ class SeedWatcher:
 
     def run(self, db: Database, cfg: Config, engine: Engine) -> dict[str, int]:
         files = self.changed(cfg)
-        counts = ingest(db, engine, read_paths(files, "seed")) if files else Counts()
+        counts = ingest(db, engine, read_paths(files, "seed", roots=cfg.seed_paths)) \
+            if files else Counts()
         # Marked seen only once ingested: a job that failed reads them again next time.
         self._seen.update(files)
         return {"files": len(files), **counts.as_dict()}

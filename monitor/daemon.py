@@ -22,10 +22,10 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEv
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from . import jobstate, store
-from .article import now_rfc3339
+from . import dates, jobstate, store
 from .config import Config, ConfigError, load_config
 from .cycle import SeedWatcher, poll_feed_job
+from .dates import now_rfc3339
 from .lock import DaemonLock
 from .notify import notify_new_stories
 from .pipeline import Engine
@@ -87,7 +87,7 @@ class Daemon:
     def _next_run(self, job_id: str) -> str | None:
         job = self.scheduler.get_job(job_id)
         nrt = getattr(job, "next_run_time", None) if job else None
-        return nrt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if nrt else None
+        return dates.rfc3339(nrt) if nrt else None
 
     def build_jobs(self) -> None:
         """(Re)create every job from the current config."""

@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .article import now_rfc3339
+from . import dates
+from .dates import now_rfc3339
 from .severity import SEVERITIES
 from .store import transaction
 
@@ -29,15 +30,15 @@ def parse_since(value: str, now: datetime | None = None) -> str:
     if m:
         n, unit = int(m.group(1)), m.group(2)
         delta = {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
-        return (now - delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return dates.ago(delta, now)
     try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        dt = dates.strict(value, bounded=False)
+    except dates.DateError:
+        dt = None
+    if dt is None:
         raise ValueError(f"--since: not a duration or date: {value!r} "
                          "(use e.g. 24h, 7d, 2019-11-01)") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dates.rfc3339(dt)
 
 
 @dataclass(frozen=True)

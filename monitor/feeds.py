@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from . import dates
 from .config import Config, Feed
 from .pipeline import Counts, Engine, ingest
 from .sources.feedparse import parse_feed
@@ -36,12 +37,12 @@ _DROP_HEADERS = ("content-encoding", "content-length", "transfer-encoding")  # b
 
 def ts(dt: datetime) -> str:
     """datetime -> RFC 3339 UTC, to the second."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dates.rfc3339(dt)
 
 
 def parse_ts(text: str | None) -> datetime | None:
     """RFC 3339 (as stored) -> aware datetime, or None."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    return dates.parse(text)
 
 
 def backoff(failures: int, interval: float) -> float:

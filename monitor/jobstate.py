@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .article import now_rfc3339
+from .dates import now_rfc3339
 from .store import transaction
 
 

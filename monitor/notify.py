@@ -12,13 +12,14 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
-from .article import now_rfc3339
+from . import dates
 from .config import Config
+from .dates import now_rfc3339
 from .severity import SEVERITIES
 from .store import transaction
 from .terminal import clean, truncate
@@ -66,7 +67,7 @@ def message(story: dict[str, Any], alert: dict[str, Any]) -> tuple[str, str]:
 def pending(db: Database, min_severity: str, now: datetime | None = None
             ) -> list[dict[str, Any]]:
     """Stories to send: severe enough, recent, not sent, not given up on."""
-    since = ((now or datetime.now(UTC)) - WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
+    since = dates.ago(WINDOW, now)
     return list(db.query(
         "select s.* from stories s left join notifications n on n.story_id = s.id "
         "where s.last_seen_at >= ? and s.severity_rank >= ? "

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .article import now_rfc3339
+from .dates import now_rfc3339
 from .digest import Row
 from .terminal import clean, truncate
 

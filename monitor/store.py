@@ -8,7 +8,8 @@ not at all.
 
 Alerts are immutable once stored (`data` is the alert JSON as it was raised),
 except these columns: `current` (rescan), `shown_at` (digest --new) and
-`acked_at` (ack).
+`acked_at` (ack); and `rescan` rewrites an alert whose decision changed while
+the watchlist version (so the alert id) did not (`replace_alert`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from .article import Article, now_rfc3339
+from .article import Article
+from .dates import now_rfc3339
 from .severity import SEVERITIES
 from .sources import Problem
 from .story_store import backfill as backfill_stories
@@ -205,6 +207,22 @@ def save_alerts(db: Database, alerts: list[tuple[dict[str, Any], str]]) -> int:
         db.execute("update alerts set current = (id = ?) where article_id = ?",
                    [a["id"], a["article"]["id"]])
     return db.table("alerts").count - before
+
+
+def replace_alert(db: Database, alert: dict[str, Any]) -> None:
+    """Rewrite a stored alert's decision in place (rescan: same id, new decision).
+
+    Keeps when it was first seen, shown and acked; its terms are replaced.
+    """
+    db.execute("update alerts set severity = ?, severity_rank = ?, score = ?, data = ? "
+               "where id = ?", [alert["severity"], SEVERITIES.index(alert["severity"]),
+                                alert["score"], json.dumps(alert, ensure_ascii=False),
+                                alert["id"]])
+    row = db.execute("select first_seen_at from alerts where id = ?", [alert["id"]]).fetchone()
+    if row is None:
+        return
+    db.execute("delete from alert_terms where alert_id = ?", [alert["id"]])
+    db.table("alert_terms").insert_all(term_rows(alert, row[0]), ignore=True)
 
 
 def save_problems(db: Database, problems: Iterable[Problem], stage: str = "read") -> int:
