@@ -91,7 +91,7 @@ def ingest_cmd(c: Context, paths: tuple[Path, ...]) -> None:
     counts = ingest(c.db(), Engine(cfg.watchlist), read_paths(paths, "file"))
     click.echo(f"ingest: {counts.seen} articles read, {counts.new} new, "
                f"{counts.alerts} alerts, {counts.problems} problems, "
-               f"{counts.rejected} rejected")
+               f"{counts.rejected} rejected, {counts.warnings} warnings")
     for err in counts.errors[:20]:
         click.echo(clean(f"problem: {err}"), err=True)
     if len(counts.errors) > 20:
