@@ -115,7 +115,11 @@ def trends_cmd(c: Context, days: int, actor: tuple[str, ...], event: tuple[str, 
 @click.option("--test", "test", is_flag=True, help="Send a test message to every URL.")
 @pass_ctx
 def notify_cmd(c: Context, test: bool) -> None:
-    """Send the pending story notifications now (the cycle does this after ingest)."""
+    """Send the pending story notifications now (the cycle does this after ingest).
+
+    Also tries once more the messages given up on (failed for longer than [notify]
+    retry_for). Exit 1 if a message failed or one stays given up.
+    """
     cfg = c.config
     if test:
         try:
@@ -126,11 +130,17 @@ def notify_cmd(c: Context, test: bool) -> None:
             raise click.ClickException("test message not delivered (see the log above)")
         click.echo("test message sent")
         return
-    report = notify.notify_new_stories(c.db(), cfg)
+    db = c.db()
+    report = notify.notify_new_stories(db, cfg, retry_given_up=True)
     click.echo(report.line())
     for err in report.errors:
         click.echo(clean(f"warning: {err}"), err=True)
-    if report.failed:
+    stuck = notify.given_up(db)
+    for n in stuck:
+        click.echo(clean(f"error: story {n['story_id']}: message given up after "
+                         f"{n['attempts']} tries since {n['created_at']}: {n['last_error']}"),
+                   err=True)
+    if report.failed or stuck:
         raise SystemExit(1)
 
 

@@ -262,3 +262,9 @@ def m004_daemon(db: Database) -> None:
     db.table("daemon").create({
         "id": int, "pid": int, "started_at": str, "stopped_at": str, "config": str,
     }, pk="id")
+
+
+@migrations()
+def m005_job_interval(db: Database) -> None:
+    # Seconds between a job's runs: `monitor status` flags a job overdue by 2x this.
+    db.table("jobs").add_column("interval", float)
