@@ -70,20 +70,24 @@ class Daemon:
             try:
                 started = now_rfc3339()
                 t0 = time.monotonic()
-                status, error, summary = "ok", None, {}
+                status, error, summary, counted = "ok", None, {}, True
                 try:
                     db = store.open_db(self.cfg.database)
                     summary = fn(db)
-                    if summary.get("status") == "failed":  # a poll that failed is a failure
+                    # A failed poll is a failure; a feed backing off after failures is
+                    # still failing (but this run adds no failure to the count).
+                    if summary.get("status") in ("failed", "backing off"):
                         status, error = "error", str(summary.get("note") or "failed")
-                        log.warning("%s failed: %s", name, clean(error))
+                        counted = summary["status"] == "failed"
+                        if counted:
+                            log.warning("%s failed: %s", name, clean(error))
                     else:
                         log.info("%s: %s", name, clean(jobstate.describe(summary)))
                 except Exception as exc:
                     status, error = "error", f"{type(exc).__name__}: {exc}"
                     log.error("%s failed: %s", name, clean(error))
                 self.jobs.record(job_id, name, started, status, error, time.monotonic() - t0,
-                                 summary, self._next_run(job_id), interval)
+                                 summary, self._next_run(job_id), interval, counted)
                 self.jobs.write(db)  # or kept in memory, written by a later run
             finally:
                 if db is not None:

@@ -39,8 +39,11 @@ class JobLog:
 
     def record(self, job_id: str, name: str, started: str, status: str, error: str | None,
                duration: float, summary: dict[str, Any], next_run_at: str | None,
-               interval: float | None) -> None:
-        """Note one run of a job (the last run wins; runs and failures count up)."""
+               interval: float | None, counted: bool = True) -> None:
+        """Note one run of a job (the last run wins; runs and failures count up).
+
+        `counted` False: the run reports a failure that an earlier run counted.
+        """
         with self._lock:
             prev = self._rows.get(job_id, {})
             self._rows[job_id] = {
@@ -48,7 +51,7 @@ class JobLog:
                 "last_error": error, "last_duration": round(duration, 3),
                 "next_run_at": next_run_at, "interval": interval,
                 "runs": prev.get("runs", 0) + 1,
-                "failures": prev.get("failures", 0) + (status == "error"),
+                "failures": prev.get("failures", 0) + (status == "error" and counted),
                 "summary": json.dumps(summary, default=str),
             }
             self._unwritten.add(job_id)
