@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import schemas, store, story_store
+from . import schemas, store, stories, story_store
 from .alerts import build_alert
 from .article import Article, now_rfc3339
 from .matcher import Matcher
@@ -91,24 +91,36 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
         if a.id not in known and a.id not in fresh:
             fresh[a.id] = a
     now = now_rfc3339()
-    # The story is chosen before anything is written, and never changes afterwards.
-    story_of, signature_rows = story_store.assign(db, fresh.values(), now)
-    alerts: list[tuple[dict[str, Any], str]] = []
+    # Match, decide and validate outside the write lock; stories inside it.
+    flagged: list[tuple[Article, dict[str, Any]]] = []
     rejected: list[Problem] = []
     for a in fresh.values():
-        alert = engine.alert_for(a, created_at=now, story_id=story_of[a.id])
+        alert = engine.alert_for(a, created_at=now)
         if alert is not None and _valid(alert, a, rejected):
-            alerts.append((alert, now))
+            flagged.append((a, alert))
     with store.transaction(db):
         db.table("articles").insert_all(
-            (store.article_row(a, now, story_of[a.id]) for a in fresh.values()), ignore=True)
-        story_store.save(db, signature_rows)
-        counts.alerts += store.save_alerts(db, alerts)
+            (store.article_row(a, now, stories.new_story_id(a.id)) for a in fresh.values()),
+            ignore=True)
+        story_of = _assign(db, flagged, now)
+        counts.alerts += store.save_alerts(db, [(alert, now) for _, alert in flagged])
         story_store.refresh(db, story_of.values())
         store.save_problems(db, problems, "read")
         store.save_problems(db, rejected, "validate")
     counts.new += len(fresh)
     counts.rejected += len(rejected)
+
+
+def _assign(db: Database, flagged: list[tuple[Article, dict[str, Any]]], seen_at: str
+            ) -> dict[str, str]:
+    """Give flagged articles their stories (alerts and article rows follow)."""
+    story_of = story_store.assign(db, ((a, _ids(alert["actors"]), _ids(alert["events"]))
+                                       for a, alert in flagged), seen_at)
+    for a, alert in flagged:
+        alert["story_id"] = story_of[a.id]
+    db.conn.executemany("update articles set story_id = ? where id = ?",
+                        [(sid, aid) for aid, sid in story_of.items()])
+    return story_of
 
 
 @dataclass
@@ -121,19 +133,24 @@ class RescanResult:
 
 
 def rescan(db: Database, engine: Engine) -> RescanResult:
-    """Re-match every stored article against the current watchlist."""
+    """Re-match every stored article against the current watchlist.
+
+    An article flagged for the first time joins a story then, as at ingest.
+    """
     res = RescanResult()
     now = now_rfc3339()
     current = {r["article_id"]: r for r in db.query(
         "select article_id, data, first_seen_at from alerts where current = 1")}
+    members = {r[0] for r in db.execute("select article_id from story_members").fetchall()}
     rows = list(db.query("select * from articles"))
     for i in range(0, len(rows), BATCH):
         alerts: list[tuple[dict[str, Any], str]] = []
         rejected: list[Problem] = []
         removed: list[str] = []
+        joining: list[tuple[Article, dict[str, Any]]] = []
         for row in rows[i:i + BATCH]:
             res.articles += 1
-            a = _article(row)
+            a = Article.from_row(row)
             alert = engine.alert_for(a, created_at=now, story_id=row["story_id"])
             old = current.get(a.id)
             if alert is None:
@@ -143,16 +160,20 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
             if not _valid(alert, a, rejected):
                 continue
             alerts.append((alert, row["first_seen_at"]))
+            if a.id not in members:
+                joining.append((a, alert))
             if not old:
                 res.added.append(a.id)
             elif _terms(json.loads(old["data"])) != _terms(alert):
                 res.changed.append(a.id)
         with store.transaction(db):
+            touched = set(_assign(db, joining, now).values())
             store.save_alerts(db, alerts)
             for aid in removed:
                 db.execute("update alerts set current = 0 where article_id = ?", [aid])
             store.save_problems(db, rejected, "validate")
-            story_store.refresh(db, {r["story_id"] for r in rows[i:i + BATCH]})
+            touched |= {r["story_id"] for r in rows[i:i + BATCH]}
+            story_store.refresh(db, touched)
         res.removed.extend(removed)
         res.rejected += len(rejected)
     return res
@@ -171,9 +192,8 @@ def _terms(alert: dict[str, Any]) -> tuple[list[str], list[str]]:
     return [x["id"] for x in alert["actors"]], [x["id"] for x in alert["events"]]
 
 
-def _article(row: dict[str, Any]) -> Article:
-    return Article(row["id"], row["title"], row["text"], row["source"], row["source_kind"],
-                   row["url"], row["published_at"], row["guid"])
+def _ids(found: list[dict[str, Any]]) -> list[str]:
+    return [x["id"] for x in found]
 
 
 def _json(obj: Any) -> str:
