@@ -68,7 +68,10 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
         at_ts = stories.article_time(a, seen_at)
         at = stories.day(at_ts)
         keys = stories.key_terms(vec)
-        choice = stories.choose(vec, at, candidates(db, keys, at))
+        # Look up by the heaviest terms some stored report has: a word never seen
+        # before finds nothing. Post the heaviest terms overall, for later reports.
+        known = stories.key_terms({t: x for t, x in vec.items() if df.get(t)})
+        choice = stories.choose(vec, at, candidates(db, known, at))
         sid = choice.story_id or stories.new_story_id(a.id)
         for other in choice.merge:
             sid = merge(db, sid, other)
