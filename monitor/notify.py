@@ -69,7 +69,7 @@ def pending(db: Database, min_severity: str, now: datetime | None = None
     since = ((now or datetime.now(UTC)) - WINDOW).strftime("%Y-%m-%dT%H:%M:%SZ")
     return list(db.query(
         "select s.* from stories s left join notifications n on n.story_id = s.id "
-        "where s.last_seen_at >= ? and s.severity_rank >= ? "
+        "where s.last_seen_at >= ? and s.severity_rank >= ? and s.merged_into is null "
         "and (n.status is null or n.status = 'failed') order by s.first_seen_at, s.id",
         [since, SEVERITIES.index(min_severity)]))
 
