@@ -117,7 +117,7 @@ def merge(db: Database, a: str, b: str) -> str:
         "from stories where id in (?, ?)", [a, b]).fetchall()}
     if a not in rows:  # `a` is being founded by this very article: nothing to move
         return b
-    old, young = sorted((a, b), key=lambda s: (rows[s][1] or "", s))
+    old, young = sorted((a, b), key=lambda s: (rows[s][1] or "", rows[s][3] or 0, s))
     o, y = rows[old], rows[young]
     centroid = stories.add(json.loads(o[2] or "{}"), json.loads(y[2] or "{}"))
     db.execute("update stories set centroid = ?, first_day = min(first_day, ?), "
