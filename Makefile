@@ -1,15 +1,17 @@
 # make run  : create .venv if needed, install, run one cycle with config.toml, print the digest
 # make test : create .venv if needed, install test extras, run pytest
 # make eval : score the watchlist on the labelled dev set (DEV=path to a JSONL set)
+# make eval-stories: B-cubed story scores on the real story set, real dates and one date
 # make bench: every benchmark (several minutes), writes benchmarks/RESULTS.md
 # make bench-quick: every benchmark at small sizes, no targets checked (< 1 min)
 PYTHON ?= python3
 DEV ?= ../shared/eval/dev.jsonl
+STORIES ?= ../shared/eval/stories-dev.jsonl
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test eval bench bench-quick lint clean
+.PHONY: run test eval eval-stories bench bench-quick lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +30,9 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m monitor.evaluate $(DEV) --ids
+
+eval-stories: $(STAMP)
+	$(BIN)/python -m monitor.eval_stories $(STORIES) --errors
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

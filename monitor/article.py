@@ -6,6 +6,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import dates
@@ -29,6 +30,12 @@ class Article:
     url: str | None = None
     published_at: str | None = None  # RFC 3339, UTC, or None
     guid: str | None = None  # the source's own id for the item, if any
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Article:
+        """The Article of an `articles` table row."""
+        return cls(row["id"], row["title"], row["text"], row["source"], row["source_kind"],
+                   row["url"], row["published_at"], row["guid"])
 
     @property
     def canonical_url(self) -> str | None:

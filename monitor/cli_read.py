@@ -153,10 +153,11 @@ def show(c: Context, alert_id: str, fmt: str) -> None:
     """One alert: its article, matched terms, evidence, the rule that fired, and
     the articles of its story."""
     db = c.db()
-    row = db.execute("select data from alerts where id = ?", [alert_id]).fetchone()
+    row = db.execute("select data, story_id from alerts where id = ?", [alert_id]).fetchone()
     if row is None:
         raise click.ClickException(f"no alert {clean(alert_id)!r} in {c.config.database}")
     alert = json.loads(row[0])
+    alert["story_id"] = story_store.resolve(db, row[1])  # where it is now, after merges
     art = db.execute("select * from articles where id = ?", [alert["article"]["id"]])
     cols = [d[0] for d in art.description]
     article = dict(zip(cols, art.fetchone(), strict=False))

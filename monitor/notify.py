@@ -83,8 +83,8 @@ def pending(db: Database, min_severity: str, now: datetime | None = None,
         "select s.*, n.status as n_status, n.attempts as n_attempts, "
         "n.last_attempt_at as n_last_attempt_at from stories s "
         "left join notifications n on n.story_id = s.id "
-        "where (n.status is null and s.last_seen_at >= ? and s.severity_rank >= ?) "
-        "or n.status = 'failed' or (? and n.status = 'gave_up') "
+        "where s.merged_into is null and ((n.status is null and s.last_seen_at >= ? "
+        "and s.severity_rank >= ?) or n.status = 'failed' or (? and n.status = 'gave_up')) "
         "order by s.first_seen_at, s.id",
         [dates.ago(WINDOW, now), SEVERITIES.index(min_severity), int(retry_given_up)])
     return [r for r in rows if r["n_status"] != "failed" or _due(r, now)]

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import identity, schemas, store, story_store
+from . import identity, schemas, store, stories, story_store
 from .alerts import build_alert
 from .article import Article
 from .dates import now_rfc3339
@@ -91,19 +91,18 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
     fresh, collisions = identity.resolve(batch, lambda ids: identity.stored(db, ids))
     failed: list[Problem] = []  # articles that failed a stage (the others go on)
     now = now_rfc3339()
-    # The story is chosen before anything is written, and never changes afterwards.
-    fresh, story_of, signature_rows = _assign(db, fresh, now, failed)
+    # Match, decide and validate outside the write lock; stories are chosen inside it.
     items: list[_Item] = []
     rejected: list[Problem] = []
     for a in fresh:
         try:
-            alert = engine.alert_for(a, created_at=now, story_id=story_of[a.id])
+            alert = engine.alert_for(a, created_at=now)
         except Exception as exc:  # a matcher bug costs this article its alert, not the batch
             failed.append(_failed(a, "matching", exc))
             alert = None
         if alert is not None and not _valid(alert, a, rejected):
             alert = None
-        items.append(_Item(a, story_of[a.id], signature_rows[a.id], alert))
+        items.append(_Item(a, alert))
     notes = [*problems, *collisions]
     try:
         stored = _write(db, items, notes, failed, rejected, now)
@@ -133,46 +132,36 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
 @dataclass
 class _Item:
     article: Article
-    story_id: str
-    signature: dict[str, Any]
     alert: dict[str, Any] | None
-
-
-def _assign(db: Database, fresh: list[Article], now: str, problems: list[Problem]
-            ) -> tuple[list[Article], dict[str, str], dict[str, dict[str, Any]]]:
-    """Each article's story; an article whose story cannot be chosen is a problem."""
-    try:
-        story_of, rows = story_store.assign(db, fresh, now)
-    except sqlite3.OperationalError:
-        raise
-    except Exception:  # find the article at fault; the others keep their batch-mates
-        good = []
-        for a in fresh:
-            try:
-                story_store.assign(db, [a], now)
-                good.append(a)
-            except sqlite3.OperationalError:
-                raise
-            except Exception as exc:
-                problems.append(_failed(a, "grouping into stories", exc))
-        fresh = good
-        story_of, rows = story_store.assign(db, fresh, now)
-    return fresh, story_of, {r["article_id"]: r for r in rows}
 
 
 def _write(db: Database, items: list[_Item], problems: list[Problem], failed: list[Problem],
            rejected: list[Problem], now: str) -> int:
-    """One transaction: articles, signatures, alerts, stories, problems. Alerts stored."""
+    """One transaction: articles, stories, alerts, problems. Returns alerts stored."""
     with store.transaction(db):
         db.table("articles").insert_all(
-            (store.article_row(it.article, now, it.story_id) for it in items), ignore=True)
-        story_store.save(db, [it.signature for it in items])
-        n = store.save_alerts(db, [(it.alert, now) for it in items if it.alert is not None])
-        story_store.refresh(db, {it.story_id for it in items})
+            (store.article_row(it.article, now, stories.new_story_id(it.article.id))
+             for it in items), ignore=True)
+        flagged = [(it.article, it.alert) for it in items if it.alert is not None]
+        story_of = _assign(db, flagged, now)
+        n = store.save_alerts(db, [(alert, now) for _, alert in flagged])
+        story_store.refresh(db, story_of.values())
         store.save_problems(db, problems, "read")
         store.save_problems(db, failed, "ingest")
         store.save_problems(db, rejected, "validate")
     return n
+
+
+def _assign(db: Database, flagged: list[tuple[Article, dict[str, Any]]], seen_at: str
+            ) -> dict[str, str]:
+    """Give flagged articles their stories (alerts and article rows follow)."""
+    story_of = story_store.assign(db, ((a, _ids(alert["actors"]), _ids(alert["events"]))
+                                       for a, alert in flagged), seen_at)
+    for a, alert in flagged:
+        alert["story_id"] = story_of[a.id]
+    db.conn.executemany("update articles set story_id = ? where id = ?",
+                        [(sid, aid) for aid, sid in story_of.items()])
+    return story_of
 
 
 def _failed(a: Article, stage: str, exc: Exception) -> Problem:
@@ -198,13 +187,15 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
     Reports exactly what it stores: an article's new current alert keeps the
     old one's `acked_at` and `shown_at` (an acked story stays acked), and an
     alert whose decision changed under the same watchlist version (same id) is
-    replaced in place.
+    replaced in place. An article flagged for the first time joins a story then,
+    as at ingest.
     """
     res = RescanResult()
     now = now_rfc3339()
     current = {r["article_id"]: r for r in db.query(
         "select id, article_id, data, first_seen_at, shown_at, acked_at from alerts "
         "where current = 1")}
+    members = {r[0] for r in db.execute("select article_id from story_members").fetchall()}
     rows = list(db.query("select * from articles"))
     for i in range(0, len(rows), BATCH):
         alerts: list[tuple[dict[str, Any], str]] = []
@@ -215,9 +206,10 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
         removed: list[str] = []
         added: list[str] = []
         changed: list[str] = []
+        joining: list[tuple[Article, dict[str, Any]]] = []
         for row in rows[i:i + BATCH]:
             res.articles += 1
-            a = _article(row)
+            a = Article.from_row(row)
             try:
                 alert = engine.alert_for(a, created_at=now, story_id=row["story_id"])
             except Exception as exc:  # one article's failure: recorded, the rescan goes on
@@ -230,6 +222,8 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
                 continue
             if not _valid(alert, a, rejected):
                 continue
+            if a.id not in members:
+                joining.append((a, alert))
             if old is None:
                 added.append(a.id)
                 alerts.append((alert, row["first_seen_at"]))
@@ -246,6 +240,7 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
             if _content(before) != _content(alert):
                 changed.append(a.id)
         with store.transaction(db):
+            touched = set(_assign(db, joining, now).values())
             store.save_alerts(db, alerts)
             # An id stored before (same watchlist version) holds what was decided then.
             for alert in [*replaced, *(x for x, _ in alerts)]:
@@ -258,7 +253,7 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
                 db.execute("update alerts set current = 0 where article_id = ?", [aid])
             store.save_problems(db, rejected, "validate")
             store.save_problems(db, failed, "rescan")
-            story_store.refresh(db, {r["story_id"] for r in rows[i:i + BATCH]})
+            story_store.refresh(db, touched | {r["story_id"] for r in rows[i:i + BATCH]})
         res.added.extend(added)
         res.changed.extend(changed)
         res.removed.extend(removed)
@@ -282,9 +277,8 @@ def _valid(alert: dict[str, Any], article: Article, rejected: list[Problem]) -> 
     return not errs
 
 
-def _article(row: dict[str, Any]) -> Article:
-    return Article(row["id"], row["title"], row["text"], row["source"], row["source_kind"],
-                   row["url"], row["published_at"], row["guid"])
+def _ids(found: list[dict[str, Any]]) -> list[str]:
+    return [x["id"] for x in found]
 
 
 def _json(obj: Any) -> str:

@@ -1,8 +1,8 @@
 """The SQLite database: schema (migrations), connection settings, writes.
 
 Tables (see the README for columns): articles, alerts, alert_terms,
-rejected, runs, feeds; story_signatures, story_bands, stories (story_store.py)
-and notifications (notify.py). One `with transaction(db):` (an immediate
+rejected, runs, feeds; story_members, story_terms, story_df, story_meta, stories
+(story_store.py) and notifications (notify.py). One `with transaction(db):` (an immediate
 `db.atomic()`) per batch, so an article and its alert are written together or
 not at all.
 
@@ -29,6 +29,7 @@ from .dates import now_rfc3339
 from .severity import SEVERITIES
 from .sources import Problem
 from .story_store import backfill as backfill_stories
+from .story_store import backfill_event_stories
 
 BUSY_TIMEOUT_MS = 10_000  # readers and the daemon wait this long for a lock
 
@@ -111,6 +112,7 @@ def m003_stories(db: Database) -> None:
     }, pk="story_id")
     db.table("notifications").create_index(["status"])
     backfill_stories(db)  # articles stored before this migration: one story each
+    # (m006 replaces the near-copy signature tables with event-level stories.)
 
 
 @contextmanager
@@ -268,3 +270,33 @@ def m004_daemon(db: Database) -> None:
 def m005_job_interval(db: Database) -> None:
     # Seconds between a job's runs: `monitor status` flags a job overdue by 2x this.
     db.table("jobs").add_column("interval", float)
+
+
+@migrations()
+def m006_event_stories(db: Database) -> None:
+    """Event-level stories (story_store.py): members, inverted term index, IDF.
+
+    Existing articles keep their stories. Flagged articles become members; the
+    stories active in the last WINDOW_DAYS * 2 days before the newest report get
+    centroids and index terms, so today's reports still find yesterday's stories.
+    """
+    db.table("story_members").create({
+        "article_id": str, "story_id": str, "at": str, "seen_at": str, "source_key": str,
+        "lang": str, "score": float, "title": str}, pk="article_id")
+    db.table("story_members").create_index(["story_id"])
+    db.table("story_terms").create({"term": str, "story_id": str, "last_day": int},
+                                   pk=("term", "story_id"))
+    db.table("story_terms").create_index(["term", "last_day"])
+    db.table("story_terms").create_index(["story_id"])
+    db.table("story_df").create({"term": str, "df": int}, pk="term")
+    db.table("story_meta").create({"key": str, "value": int}, pk="key")
+    stories_t = db.table("stories")
+    for col, typ in (("centroid", str), ("first_day", int), ("last_day", int),
+                     ("merged_into", str), ("headline", str), ("languages", str),
+                     ("first_report_at", str), ("last_report_at", str),
+                     ("actors", str), ("events", str)):
+        stories_t.add_column(col, typ)
+    stories_t.create_index(["merged_into"])
+    backfill_event_stories(db)
+    db.table("story_signatures").drop(ignore=True)
+    db.table("story_bands").drop(ignore=True)

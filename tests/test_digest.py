@@ -82,7 +82,7 @@ def test_markdown_escapes_untrusted_text(loaded, run):
     assert "# Libya monitor digest (2 stories)" in out
     assert "\x1b" not in out and "\u202e" not in out
     assert "\\[Tripoli\\]\\(javascript:x\\)" in out and "\\*near\\*" in out
-    assert "2 sources" in out
+    assert "2 outlets" in out
 
 
 def test_atom_is_a_valid_feed(loaded, run):

@@ -29,8 +29,10 @@ def _setup(project, run, tmp_path, url):
         {"title": "Haftar agrees ceasefire", "text": TEXT, "url": "https://one.example/a"},
         {"title": "Ceasefire agreed by Haftar", "text": "TRIPOLI - " + TEXT,
          "url": "https://two.example/b"},
-        {"title": "Haftar talks", "text": "Khalifa Haftar met GNA officials in Libya, with "
-         "no ceasefire in sight and no date for new talks.", "url": "https://one.example/c"},
+        # Another event: an oil field shut down (SYNTHETIC).
+        {"title": "Sharara oil field shut", "text": "Protesters shut the Sharara oil field in "
+         "south-western Libya on Tuesday, halting production, the National Oil Corporation "
+         "said.", "url": "https://one.example/c"},
     ], "a.jsonl")
     c = load_config(cfg)
     return c, open_db(c.database)
