@@ -5,7 +5,7 @@ import json
 import pytest
 from conftest import SHARED
 
-from monitor.evaluate import Counts, evaluate, score
+from monitor.evaluate import Counts, evaluate, render_per_id, score
 
 DEV = SHARED / "eval" / "dev.jsonl"
 
@@ -30,6 +30,25 @@ def test_score_maps_alerts_to_records_by_guid():
     assert (rep.alerts.tp, rep.alerts.fp, rep.alerts.fn) == (0, 1, 1)
     assert (rep.actors.fp, rep.actors.fn) == (1, 1)
     assert [r["id"] for r in rep.misses] == ["a"]
+
+
+def test_per_id_scores_name_the_records_behind_each_error():
+    recs = [{"id": "a", "alert": True, "actors": ["haftar"], "events": ["talks"]},
+            {"id": "b", "alert": True, "actors": ["haftar"], "events": []},
+            {"id": "c", "alert": False}]
+    alerts = [{"article": {"guid": "a"}, "actors": [{"id": "haftar"}], "events": []},
+              {"article": {"guid": "b"}, "actors": [{"id": "haftar"}],
+               "events": [{"id": "talks"}]},
+              {"article": {"guid": "c"}, "actors": [{"id": "lna"}], "events": []}]
+    rep = score(recs, alerts)
+    talks, haftar, lna = (rep.per_id[k] for k in ("event:talks", "actor:haftar", "actor:lna"))
+    assert (talks.counts.tp, talks.counts.fp, talks.counts.fn) == (0, 1, 1)
+    assert (talks.fp_ids, talks.fn_ids) == (["b"], ["a"])
+    assert (haftar.counts.tp, haftar.counts.precision) == (2, 1.0)
+    assert lna.fp_ids == ["c"] and lna.counts.precision == 0.0
+    lines = render_per_id(rep)
+    row = next(x for x in lines if x.startswith("event:talks"))
+    assert "+b" in row and "-a" in row and " 0.00 " in row
 
 
 @pytest.mark.slow
