@@ -18,6 +18,9 @@ from .variants import variant_keys
 ACTOR, EVENT, CONTEXT, BLOCK, UNLESS = "actor", "event", "context", "block", "unless"
 WEAK = "weak"  # phrases in which a context term is only a passing mention
 PEOPLE = "people"  # nouns for people: "Egyptian workers" are nationals, not the state
+HEDGE = "hedge"  # words before an event that make it feared or hypothetical ("threatened to")
+HEDGE_AFTER = "hedge_after"  # the same after the event ("is feared")
+SPORT = "sport"  # sport vocabulary: in a sports report, match words are not events
 # Bump when monitor/rules.py or the matcher decide differently on the same
 # config: the watchlist version (and so every alert id) then changes too.
 RULES_VERSION = 3
@@ -68,6 +71,8 @@ class Watchlist:
     block: tuple[Term, ...] = ()
     weak: tuple[Term, ...] = ()
     people: tuple[Term, ...] = ()
+    hedge: tuple[Term, ...] = ()  # kind HEDGE or HEDGE_AFTER
+    sport: tuple[Term, ...] = ()
     version: str = ""
     notes: tuple[str, ...] = ()  # build remarks for `monitor check` (dropped variants)
     by_id: dict[str, Entry] = field(default_factory=dict, compare=False, hash=False)
@@ -81,6 +86,8 @@ class Watchlist:
         out.extend(self.block)
         out.extend(self.weak)
         out.extend(self.people)
+        out.extend(self.hedge)
+        out.extend(self.sport)
         for t in self.context:
             for word in t.unless:
                 out.append(_term(UNLESS, word, word))
@@ -162,9 +169,12 @@ def build_watchlist(raw: dict[str, Any]) -> Watchlist:
     block = tuple(_term(BLOCK, _text(b), b) for b in raw.get("block", ()))
     weak = tuple(_term(WEAK, _text(w), w) for w in raw.get("weak", ()))
     people = tuple(_term(PEOPLE, _text(w), w) for w in raw.get("people", ()))
+    hedge = tuple(_term(HEDGE_AFTER if isinstance(h, dict) and h.get("after") else HEDGE,
+                        _text(h), _text(h)) for h in raw.get("hedge", ()))
+    sport = tuple(_term(SPORT, _text(w), w) for w in raw.get("sport", ()))
     by_id = {f"{e.kind}:{e.id}": e for e in actors + events}
-    return Watchlist(actors, events, context, block, weak, people, watchlist_version(raw),
-                     tuple(_dropped(raw)), by_id)
+    return Watchlist(actors, events, context, block, weak, people, hedge, sport,
+                     watchlist_version(raw), tuple(_dropped(raw)), by_id)
 
 
 def _text(spec: str | dict[str, Any]) -> str:
