@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import replace
 
 from .matcher import Hit
 
@@ -75,9 +76,20 @@ def hedged(event: Hit, hedges: list[Hit], after: list[Hit], bounds: list[int]) -
     return None
 
 
+def with_victims(event: Hit, victims: list[Hit], bounds: list[int]) -> bool:
+    """Whether a civilian victim ("two sailors", "hostages") shares the event's sentence."""
+    unit = _unit(bounds, event.start)
+    return any(_unit(bounds, v.start) == unit for v in victims)
+
+
 def is_sport(sport: list[Hit]) -> bool:
     """Whether the article is a sports report (several distinct sport terms)."""
     return len({h.term.key for h in sport}) >= SPORT_MIN
+
+
+def firm(event: Hit) -> Hit:
+    """The hit with its alias no longer deferring to other events."""
+    return replace(event, term=replace(event.term, defer=()))
 
 
 def placed(event: Hit, anchors: list[Hit], text: str | None, placement: str | None = None) -> bool:

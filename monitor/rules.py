@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .event_filters import hedged, is_sport, placed, sentence_bounds
+from .event_filters import firm, hedged, is_sport, placed, sentence_bounds, with_victims
 from .matcher import Hit
-from .watchlist import (ACTOR, CONTEXT, EVENT, HEDGE, HEDGE_AFTER, PEOPLE, SPORT, UNLESS, WEAK,
-                        Watchlist)
+from .watchlist import (ACTOR, CONTEXT, EVENT, HEDGE, HEDGE_AFTER, PEOPLE, SPORT, UNLESS, VICTIM,
+                        WEAK, Watchlist)
 
 RULE_LIBYAN = "Libyan actor: counts wherever the story is set"
 RULE_CONTEXT = "Libya context: {what} '{text}' at offset {start}"
@@ -134,14 +134,19 @@ def reported(watchlist: Watchlist, hits: list[Hit], text: str | None) -> list[Hi
     """Drop event hits that report no event: hedged, in a sports report, or off-topic.
 
     A sports report also drops foreign states ("Libya beat Egypt 2-1"): only
-    Libyan actors count in it, as they do anywhere.
+    Libyan actors count in it, as they do anywhere. A death word next to
+    civilian victims is a killing, whatever else caused it ("killing two sailors").
     """
     hedges = [h for h in hits if h.term.kind == HEDGE]
     after = [h for h in hits if h.term.kind == HEDGE_AFTER]
+    victims = [h for h in hits if h.term.kind == VICTIM]
     sport = is_sport([h for h in hits if h.term.kind == SPORT])
     if not (hedges or after or sport or text):
         return hits
-    bounds = sentence_bounds(text) if text and (hedges or after) else []
+    bounds = sentence_bounds(text) if text and (hedges or after or victims) else []
+    if victims:
+        hits = [firm(h) if h.term.kind == EVENT and h.term.defer
+                and with_victims(h, victims, bounds) else h for h in hits]
     anchors = [h for h in hits if h.term.kind == CONTEXT
                or (h.term.kind == ACTOR and watchlist.entry(ACTOR, h.term.id).libyan)]
 
@@ -150,7 +155,9 @@ def reported(watchlist: Watchlist, hits: list[Hit], text: str | None) -> list[Hi
             return not sport or watchlist.entry(ACTOR, h.term.id).libyan
         if h.term.kind != EVENT:
             return True
-        return not sport and hedged(h, hedges, after, bounds) is None and placed(h, anchors, text)
+        if sport or not placed(h, anchors, text):
+            return False
+        return not watchlist.entry(EVENT, h.term.id).hedged or not hedged(h, hedges, after, bounds)
 
     return [h for h in hits if keep(h)]
 

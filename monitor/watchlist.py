@@ -20,6 +20,7 @@ WEAK = "weak"  # phrases in which a context term is only a passing mention
 PEOPLE = "people"  # nouns for people: "Egyptian workers" are nationals, not the state
 HEDGE = "hedge"  # words before an event that make it feared or hypothetical ("threatened to")
 HEDGE_AFTER = "hedge_after"  # the same after the event ("is feared")
+VICTIM = "victim"  # civilians, hostages, children: a death word near one is a killing
 SPORT = "sport"  # sport vocabulary: in a sports report, match words are not events
 # Bump when monitor/rules.py or the matcher decide differently on the same
 # config: the watchlist version (and so every alert id) then changes too.
@@ -61,6 +62,7 @@ class Entry:
     name: str
     libyan: bool  # Libyan actors count wherever the story is set
     terms: tuple[Term, ...]
+    hedged: bool = True  # events: a hedge before it voids it ("threatened to launch an offensive")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Watchlist:
     people: tuple[Term, ...] = ()
     hedge: tuple[Term, ...] = ()  # kind HEDGE or HEDGE_AFTER
     sport: tuple[Term, ...] = ()
+    victims: tuple[Term, ...] = ()
     version: str = ""
     notes: tuple[str, ...] = ()  # build remarks for `monitor check` (dropped variants)
     by_id: dict[str, Entry] = field(default_factory=dict, compare=False, hash=False)
@@ -88,6 +91,7 @@ class Watchlist:
         out.extend(self.people)
         out.extend(self.hedge)
         out.extend(self.sport)
+        out.extend(self.victims)
         for t in self.context:
             for word in t.unless:
                 out.append(_term(UNLESS, word, word))
@@ -158,7 +162,8 @@ def _entry(kind: str, raw: dict[str, Any]) -> Entry:
             if sig not in seen:  # a variant equal to a listed alias adds nothing
                 seen.add(sig)
                 terms.append(t)
-    return Entry(kind, raw["id"], raw.get("name", raw["id"]), libyan, tuple(terms))
+    return Entry(kind, raw["id"], raw.get("name", raw["id"]), libyan, tuple(terms),
+                 hedged=bool(raw.get("hedged", True)))
 
 
 def build_watchlist(raw: dict[str, Any]) -> Watchlist:
@@ -172,8 +177,9 @@ def build_watchlist(raw: dict[str, Any]) -> Watchlist:
     hedge = tuple(_term(HEDGE_AFTER if isinstance(h, dict) and h.get("after") else HEDGE,
                         _text(h), _text(h)) for h in raw.get("hedge", ()))
     sport = tuple(_term(SPORT, _text(w), w) for w in raw.get("sport", ()))
+    victims = tuple(_term(VICTIM, _text(w), w) for w in raw.get("victims", ()))
     by_id = {f"{e.kind}:{e.id}": e for e in actors + events}
-    return Watchlist(actors, events, context, block, weak, people, hedge, sport,
+    return Watchlist(actors, events, context, block, weak, people, hedge, sport, victims,
                      watchlist_version(raw), tuple(_dropped(raw)), by_id)
 
 
