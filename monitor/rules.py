@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .event_filters import firm, hedged, is_sport, placed, sentence_bounds, with_victims
+from .event_filters import KILLING, firm, hedged, is_sport, placed, sentence_bounds, with_victims
 from .matcher import Hit
 from .watchlist import (ACTOR, CONTEXT, EVENT, HEDGE, HEDGE_AFTER, PEOPLE, SPORT, UNLESS, VICTIM,
                         WEAK, Watchlist)
@@ -143,9 +143,9 @@ def reported(watchlist: Watchlist, hits: list[Hit], text: str | None) -> list[Hi
     sport = is_sport([h for h in hits if h.term.kind == SPORT])
     if not (hedges or after or sport or text):
         return hits
-    bounds = sentence_bounds(text) if text and (hedges or after or victims) else []
+    bounds = sentence_bounds(text) if text else []
     if victims:
-        hits = [firm(h) if h.term.kind == EVENT and h.term.defer
+        hits = [firm(h) if h.term.kind == EVENT and h.term.id == KILLING and h.term.defer
                 and with_victims(h, victims, bounds) else h for h in hits]
     anchors = [h for h in hits if h.term.kind == CONTEXT
                or (h.term.kind == ACTOR and watchlist.entry(ACTOR, h.term.id).libyan)]
@@ -155,7 +155,7 @@ def reported(watchlist: Watchlist, hits: list[Hit], text: str | None) -> list[Hi
             return not sport or watchlist.entry(ACTOR, h.term.id).libyan
         if h.term.kind != EVENT:
             return True
-        if sport or not placed(h, anchors, text):
+        if sport or not placed(h, anchors, text, bounds):
             return False
         return not watchlist.entry(EVENT, h.term.id).hedged or not hedged(h, hedges, after, bounds)
 
