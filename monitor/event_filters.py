@@ -39,8 +39,8 @@ VIOLENCE = frozenset({"armed_clash", "airstrike", "offensive", "bombing"})
 _ABBREV = frozenset("""
 mr mrs ms dr gen lt col maj capt sgt st no vs jan feb mar apr jun jul aug sep sept oct nov dec
 """.split())
-_END = re.compile(r"[.!?\u061f\u06d4]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(]?[^\s])")
-_NEWLINE = re.compile(r"\n+")
+_END = re.compile(r"[.!?\u061f\u06d4]+[\"'\u201d\u2019)\]]*\s+(?=\S)")
+_NEWLINE = re.compile(r"\n\s*")
 
 
 def sentence_bounds(text: str) -> list[int]:
