@@ -130,7 +130,19 @@ def deferred(events: dict[str, list[Counted]]) -> dict[str, list[Counted]]:
     return out
 
 
-def reported(watchlist: Watchlist, hits: list[Hit], text: str | None) -> list[Hit]:
+def reported_events(watchlist: Watchlist, hits: list[Hit], published: date | None,
+                    text: str) -> set[str]:
+    """The event ids `text` reports wherever it is set (no Libya rule, no placement)."""
+    kept = reported(watchlist, dated_hits(hits, published), text, anywhere=True)
+    found: dict[str, list[Counted]] = {}
+    for h in kept:
+        if h.term.kind == EVENT:
+            found.setdefault(h.term.id, []).append(Counted(h, ""))
+    return set(deferred(found))
+
+
+def reported(watchlist: Watchlist, hits: list[Hit], text: str | None,
+             anywhere: bool = False) -> list[Hit]:
     """Drop event hits that report no event: hedged, in a sports report, or off-topic.
 
     A sports report also drops foreign states ("Libya beat Egypt 2-1"): only
@@ -155,7 +167,7 @@ def reported(watchlist: Watchlist, hits: list[Hit], text: str | None) -> list[Hi
             return not sport or watchlist.entry(ACTOR, h.term.id).libyan
         if h.term.kind != EVENT:
             return True
-        if sport or not placed(h, anchors, text, bounds):
+        if sport or not (anywhere or placed(h, anchors, text, bounds)):
             return False
         return not watchlist.entry(EVENT, h.term.id).hedged or not hedged(h, hedges, after, bounds)
 

@@ -9,10 +9,11 @@ from monitor.evaluate import Counts, evaluate, render_per_id, score
 
 DEV = SHARED / "eval" / "dev.jsonl"
 
-# Targets from the matching issue; lowered only where not reached (see the report).
-ALERT_P, ALERT_R = 0.97, 0.97
-ACTOR_P, ACTOR_R = 0.95, 0.95
-EVENT_P, EVENT_R = 0.85, 0.85
+# Floors at what the watchlist reaches on the dev set (alerts 0.985/1.000, actors
+# 0.971/0.993, events 0.921/0.932): a change that loses any of it fails here.
+ALERT_P, ALERT_R = 0.98, 0.99
+ACTOR_P, ACTOR_R = 0.97, 0.99
+EVENT_P, EVENT_R = 0.92, 0.93
 
 
 def test_counts_arithmetic():
