@@ -34,7 +34,8 @@ class Engine:
         self.matcher = Matcher(watchlist.terms())
 
     def decide(self, article: Article) -> Decision:
-        return decide(self.watchlist, self.matcher.find(article.text), article.published_date)
+        return decide(self.watchlist, self.matcher.find(article.text), article.published_date,
+                      article.text)
 
     def alert_for(self, article: Article, **kw: Any) -> dict[str, Any] | None:
         d = self.decide(article)
