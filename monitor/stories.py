@@ -42,7 +42,7 @@ from .normalize import fold
 STEM = 5  # characters kept of each word: a crude stemmer that also bridges cognates
 WORDS = 400  # words of the (cleaned) text read
 NAME_WEIGHT = 2.0  # capitalised words (names, places) in the text
-ENTITY_WEIGHT = 3.0  # a tracked actor or event id (language-independent)
+ENTITY_WEIGHT = 2.0  # a tracked actor or event id (language-independent)
 CENTROID = 120  # terms kept in a story's centroid
 KEY_TERMS = 24  # an article's heaviest terms used to find candidate stories
 MAX_CANDIDATES = 30  # stories compared per article
