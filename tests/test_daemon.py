@@ -328,7 +328,7 @@ def test_a_database_that_cannot_be_opened_does_not_hang_the_stop(daemon_project,
             if f.exists():
                 f.rename(f.with_name(f.name + ".away"))
         db.mkdir()  # sqlite cannot open a folder: every job's open fails
-        assert p.wait_log("seeds failed: OperationalError", timeout=30), p.err
+        assert p.wait_log("unable to open database file", timeout=30), p.err
     finally:
         t0 = time.monotonic()
         p.send_signal(signal.SIGTERM)
