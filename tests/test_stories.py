@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import SEED, SHARED
+from conftest import SEED, shared_path
 
 from monitor import stories
 from monitor.article import make_article
@@ -67,7 +67,7 @@ def test_synthetic_copies_from_several_sources_are_one_story(project, run, tmp_p
 
 
 def test_real_distinct_items_do_not_merge(project, run, tmp_path):
-    dev = SHARED / "eval" / "dev.jsonl"
+    dev = shared_path("eval", "dev.jsonl")
     cfg = project()
     assert run("ingest", str(dev), config=cfg).exit_code == 0
     by_article, _ = _stories_of(tmp_path)
