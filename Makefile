@@ -1,5 +1,7 @@
 # make run  : create .venv if needed, install, run one cycle with config.toml, print the digest
-# make test : create .venv if needed, install test extras, run pytest
+# make test : create .venv if needed, install test extras, run pytest on every core
+#             (PYTEST_ARGS="-n 0" runs it in one process)
+# make lint : ruff check (monitor, tests) and mypy (monitor); .ci/run runs it before the tests
 # make eval : score the watchlist on the labelled dev set (DEV=path to a JSONL set)
 # make bench: every benchmark (several minutes), writes benchmarks/RESULTS.md
 # make bench-quick: every benchmark at small sizes, no targets checked (< 1 min)
@@ -8,6 +10,9 @@ DEV ?= ../shared/eval/dev.jsonl
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+# pytest-xdist: one worker per core, each taking the next test as it frees up.
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 .PHONY: run test eval bench bench-quick lint clean
 
@@ -24,7 +29,7 @@ run: $(STAMP)
 	$(BIN)/monitor digest
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 eval: $(STAMP)
 	$(BIN)/python -m monitor.evaluate $(DEV) --ids
@@ -35,9 +40,13 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --quick
 
-lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check monitor tests
+	$(BIN)/mypy monitor
 
 clean:
 	rm -rf $(VENV) .pytest_cache state/*.db state/*.db-* state/*.lock state/.variants-*

@@ -24,7 +24,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from . import jobstate, store
 from .article import now_rfc3339
-from .config import Config, ConfigError, load_config
+from .config import Config, ConfigError, Feed, load_config
 from .cycle import SeedWatcher, poll_feed_job
 from .lock import DaemonLock
 from .notify import notify_new_stories
@@ -89,6 +89,10 @@ class Daemon:
         nrt = getattr(job, "next_run_time", None) if job else None
         return nrt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if nrt else None
 
+    def _feed_job(self, feed: Feed) -> Callable[[Any], dict[str, Any]]:
+        cfg = self.cfg
+        return lambda db: poll_feed_job(db, cfg, self.engine, feed)
+
     def build_jobs(self) -> None:
         """(Re)create every job from the current config."""
         self.scheduler.remove_all_jobs()
@@ -104,8 +108,7 @@ class Daemon:
             offset = 0.5 + i * min(STAGGER_WINDOW, feed.interval) / max(1, len(feeds))
             job_id = f"feed:{feed.url}"
             self.scheduler.add_job(
-                self._wrap(job_id, f"feed {feed.name}",
-                           lambda db, f=feed: poll_feed_job(db, cfg, self.engine, f)),
+                self._wrap(job_id, f"feed {feed.name}", self._feed_job(feed)),
                 "interval", seconds=feed.interval, id=job_id, name=f"feed {feed.name}",
                 next_run_time=now + timedelta(seconds=offset),
                 misfire_grace_time=max(1, int(feed.interval / 2)))
