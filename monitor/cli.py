@@ -26,9 +26,9 @@ class MonitorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            click.echo(f"error: bad configuration in {exc.path}:", err=True)
+            click.echo(clean(f"error: bad configuration in {exc.path}:"), err=True)
             for p in exc.problems:
-                click.echo(f"  {p}", err=True)
+                click.echo("  " + clean(p), err=True)
             ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
@@ -107,9 +107,10 @@ def check(c: Context) -> None:
     cfg = c.config  # raises ConfigError (exit 2) with every problem and its key path
     warnings = lint_watchlist(cfg.watchlist)
     for w in warnings:
-        click.echo(f"warning: {w}")
+        click.echo(clean(f"warning: {w}"))
     wl = cfg.watchlist
-    click.echo(f"{cfg.path}: ok ({len(cfg.feeds)} feeds, {len(cfg.seed_paths)} seed paths, "
+    click.echo(clean(f"{cfg.path}: ok")
+               + f" ({len(cfg.feeds)} feeds, {len(cfg.seed_paths)} seed paths, "
                f"{len(wl.actors)} actors, {len(wl.events)} events, "
                f"{sum(len(e.terms) for e in wl.actors + wl.events)} aliases, "
                f"watchlist {wl.version})")

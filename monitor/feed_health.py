@@ -6,12 +6,12 @@ URLs, titles, errors) passes through `clean()` before it reaches a terminal.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
+from . import inert
 from .config import Config
 from .feeds import load_state, next_due, ts
 from .terminal import clean, truncate
@@ -86,4 +86,4 @@ def render_table(records: list[dict[str, Any]], width: int = 120) -> str:
 
 
 def render_json(records: list[dict[str, Any]]) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=2)
+    return inert.dumps(records)
