@@ -71,9 +71,20 @@ def once(c: Context) -> None:
 @cli.command("feeds")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--reset", "reset", multiple=True, metavar="NAME",
+              help="Bring a feed (name or URL) back after you fixed it: forget its errors, "
+                   "back-off, 410 Gone and Retry-After; polled again at the next cycle.")
 @pass_ctx
-def feeds_cmd(c: Context, fmt: str) -> None:
+def feeds_cmd(c: Context, fmt: str, reset: tuple[str, ...]) -> None:
     """Each configured feed's health: last status, last success, failures, next due."""
+    if reset:
+        try:
+            names = feed_health.reset(c.db(), c.config, reset)
+        except KeyError as exc:
+            raise click.UsageError(clean(f"no feed named {exc.args[0]} in {c.config.path} "
+                                         "(nothing reset)"))
+        for name in names:
+            click.echo(clean(f"reset feed {name}: polled again at the next cycle"), err=True)
     records = feed_health.health(c.db(), c.config)
     if fmt == "json":
         click.echo(feed_health.render_json(records))
