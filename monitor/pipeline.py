@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -31,11 +32,14 @@ class Engine:
         self.watchlist = watchlist
         self.matcher = Matcher(watchlist.terms())
 
-    def decide(self, article: Article) -> Decision:
-        return decide(self.watchlist, self.matcher.find(article.text), article.published_date)
+    def decide(self, article: Article, seen_at: str | None = None) -> Decision:
+        """Date-bounded aliases go by the published date, else the first-seen one."""
+        return decide(self.watchlist, self.matcher.find(article.text),
+                      article.published_date or day_of(seen_at))
 
-    def alert_for(self, article: Article, **kw: Any) -> dict[str, Any] | None:
-        d = self.decide(article)
+    def alert_for(self, article: Article, seen_at: str | None = None,
+                  **kw: Any) -> dict[str, Any] | None:
+        d = self.decide(article, seen_at)
         return build_alert(article, d, self.watchlist, **kw) if d.alert else None
 
 
@@ -96,7 +100,7 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
     alerts: list[tuple[dict[str, Any], str]] = []
     rejected: list[Problem] = []
     for a in fresh.values():
-        alert = engine.alert_for(a, created_at=now, story_id=story_of[a.id])
+        alert = engine.alert_for(a, seen_at=now, created_at=now, story_id=story_of[a.id])
         if alert is not None and _valid(alert, a, rejected):
             alerts.append((alert, now))
     with store.transaction(db):
@@ -134,7 +138,8 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
         for row in rows[i:i + BATCH]:
             res.articles += 1
             a = _article(row)
-            alert = engine.alert_for(a, created_at=now, story_id=row["story_id"])
+            alert = engine.alert_for(a, seen_at=row["first_seen_at"], created_at=now,
+                                     story_id=row["story_id"])
             old = current.get(a.id)
             if alert is None:
                 if old:
@@ -165,6 +170,14 @@ def _valid(alert: dict[str, Any], article: Article, rejected: list[Problem]) -> 
         rejected.append(Problem(article.source, "alert fails its schema: " + "; ".join(errs),
                                 record=_json(alert)))
     return not errs
+
+
+def day_of(stamp: str | None) -> date | None:
+    """The UTC day of an RFC 3339 stamp ('2019-11-25T08:00:00Z'), or None."""
+    try:
+        return date.fromisoformat(stamp[:10]) if stamp else None
+    except ValueError:
+        return None
 
 
 def _terms(alert: dict[str, Any]) -> tuple[list[str], list[str]]:
