@@ -33,9 +33,12 @@ class Engine:
         self.matcher = Matcher(watchlist.terms())
 
     def decide(self, article: Article, seen_at: str | None = None) -> Decision:
-        """Date-bounded aliases go by the published date, else the first-seen one."""
-        return decide(self.watchlist, self.matcher.find(article.text),
-                      article.published_date or day_of(seen_at))
+        """Date-bounded aliases go by the published date; for an undated feed item, by
+        the day first seen (a feed carries current news; a file may be an old archive)."""
+        day = article.published_date
+        if day is None and article.source_kind == "feed":
+            day = day_of(seen_at)
+        return decide(self.watchlist, self.matcher.find(article.text), day)
 
     def alert_for(self, article: Article, seen_at: str | None = None,
                   **kw: Any) -> dict[str, Any] | None:
