@@ -14,6 +14,10 @@ import pytest
 from conftest import ROOT, SEED
 
 pytestmark = pytest.mark.slow
+# Corpus sizes: big enough that the daemon is still writing while the test acts
+# (a batch is a transaction), small enough to keep the suite quick.
+N_KILL = 1500
+N_READS_CORPUS = 1500
 
 
 def synthetic_corpus(path: Path, n: int) -> None:
@@ -113,7 +117,7 @@ def test_sighup_reloads_good_config_and_keeps_old_on_bad(daemon_project, tmp_pat
 def test_sigkill_mid_ingest_then_restart_equals_a_clean_run(project, tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    synthetic_corpus(seeds / "synthetic.jsonl", 3000)
+    synthetic_corpus(seeds / "synthetic.jsonl", N_KILL)
     cfg = project(seeds=["seeds"], schedule={"seeds_interval": "1s"})
     db = tmp_path / "state" / "monitor.db"
     for delay in (0.8, 1.3, 1.9):
@@ -123,7 +127,8 @@ def test_sigkill_mid_ingest_then_restart_equals_a_clean_run(project, tmp_path):
         p.wait(timeout=10)
     p = start(cfg)
     try:
-        assert wait_for(lambda: count(db, "select count(*) from articles") == 3000, timeout=120)
+        assert wait_for(lambda: count(db, "select count(*) from articles") == N_KILL,
+                        timeout=120)
         time.sleep(1.5)
     finally:
         p.send_signal(signal.SIGTERM)
@@ -148,22 +153,26 @@ def test_sigkill_mid_ingest_then_restart_equals_a_clean_run(project, tmp_path):
 def test_cli_reads_never_fail_while_the_daemon_writes(project, tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    synthetic_corpus(seeds / "synthetic.jsonl", 4000)
+    synthetic_corpus(seeds / "synthetic.jsonl", N_READS_CORPUS)
     cfg = project(seeds=["seeds"], schedule={"seeds_interval": "1s"})
+    db = tmp_path / "state" / "monitor.db"
     p = start(cfg)
     failures = []
     try:
-        time.sleep(0.5)
-        for i in range(40):
+        assert wait_for(lambda: count(db, "select count(*) from articles") > 0)
+        seen = [count(db, "select count(*) from articles")]
+        for i in range(20):
             cmd = ("digest", "--all", "--format", "json") if i % 2 else ("status",)
             r = cli(cfg, *cmd)
             if "locked" in r.stderr or r.returncode not in (0, 1) or (
                     cmd[0] == "digest" and r.returncode != 0):
                 failures.append((cmd, r.returncode, r.stderr[-300:]))
+            seen.append(count(db, "select count(*) from articles"))
     finally:
         p.send_signal(signal.SIGTERM)
         p.communicate(timeout=70)
     assert failures == []
+    assert seen[0] < seen[-1]  # the reads ran while the daemon wrote
 
 
 def test_feed_schedule_is_honoured_and_backoff_respected(project, feedserver, tmp_path):
