@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 import click
 
+from . import inert
 from .cli_context import Context, exit_with, pass_ctx
 from .config import config_path
 from .terminal import clean
@@ -63,15 +63,15 @@ def status(c: Context, fmt: str) -> None:
     problems = jobstate.problems(holder is not None, jobs, given_up)
     healthy = not problems
     if fmt == "json":
-        click.echo(json.dumps({"running": holder is not None, "daemon": holder,
-                               "healthy": healthy, "problems": problems, "jobs": jobs,
-                               "notifications_given_up": given_up}, indent=2))
+        click.echo(inert.dumps({"running": holder is not None, "daemon": holder,
+                                "healthy": healthy, "problems": problems, "jobs": jobs,
+                                "notifications_given_up": given_up}))
     else:
         if holder:
-            click.echo(f"daemon: running, PID {holder.get('pid')}, since "
-                       f"{holder.get('started_at')}")
+            click.echo(clean(f"daemon: running, PID {holder.get('pid')}, since "
+                             f"{holder.get('started_at')}"))
         else:
-            click.echo(f"daemon: not running on {cfg.database}")
+            click.echo(clean(f"daemon: not running on {cfg.database}"))
         for j in jobs:
             click.echo(clean(f"  {j['name']}: last {j['last_run_at']} {j['last_status']}"
                              f" ({j['last_duration']}s), next {j['next_run_at'] or '-'}, "

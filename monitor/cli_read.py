@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import click
 
-from . import digest, notify, render, story_store, trends
+from . import digest, inert, notify, render, story_store, trends
 from .cli_context import Context, check_ids, pass_ctx
 from .severity import SEVERITIES
 from .show import render_alert
@@ -163,8 +163,7 @@ def show(c: Context, alert_id: str, fmt: str) -> None:
     article = dict(zip(cols, art.fetchone(), strict=False))
     story = story_store.story_articles(db, alert["story_id"])
     if fmt == "json":
-        click.echo(json.dumps({"alert": alert, "article": article, "story": story},
-                              ensure_ascii=False, indent=2))
+        click.echo(inert.dumps({"alert": alert, "article": article, "story": story}))
     else:
         click.echo(render_alert(alert, article, story))
 

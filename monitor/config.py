@@ -195,8 +195,9 @@ def _semantic_problems(raw: dict[str, Any]) -> list[str]:
                 continue
             if e.get("id") in ids:
                 out.append(f"watchlist.{kind}[{i}].id: duplicate id {e.get('id')!r}")
-            ids.add(e.get("id"))
-            aliases = e.get("aliases") if isinstance(e.get("aliases"), list) else []
+            if isinstance(e.get("id"), str):
+                ids.add(e["id"])
+            aliases = e["aliases"] if isinstance(e.get("aliases"), list) else []
             for j, a in enumerate(aliases):
                 for key in ("from", "until"):
                     if isinstance(a, dict) and isinstance(a.get(key), str):

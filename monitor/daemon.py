@@ -23,7 +23,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from . import dates, jobstate, store
-from .config import Config, ConfigError, load_config
+from .config import Config, ConfigError, Feed, load_config
 from .cycle import SeedWatcher, poll_feed_job
 from .dates import now_rfc3339
 from .lock import DaemonLock
@@ -101,6 +101,10 @@ class Daemon:
         nrt = getattr(job, "next_run_time", None) if job else None
         return dates.rfc3339(nrt) if nrt else None
 
+    def _feed_job(self, feed: Feed) -> Callable[[Any], dict[str, Any]]:
+        cfg = self.cfg
+        return lambda db: poll_feed_job(db, cfg, self.engine, feed)
+
     def build_jobs(self) -> None:
         """(Re)create every job from the current config."""
         self.scheduler.remove_all_jobs()
@@ -117,8 +121,7 @@ class Daemon:
             offset = 0.5 + i * min(STAGGER_WINDOW, feed.interval) / max(1, len(feeds))
             job_id = f"feed:{feed.url}"
             self.scheduler.add_job(
-                self._wrap(job_id, f"feed {feed.name}", feed.interval,
-                           lambda db, f=feed: poll_feed_job(db, cfg, self.engine, f)),
+                self._wrap(job_id, f"feed {feed.name}", feed.interval, self._feed_job(feed)),
                 "interval", seconds=feed.interval, id=job_id, name=f"feed {feed.name}",
                 next_run_time=now + timedelta(seconds=offset),
                 misfire_grace_time=max(1, int(feed.interval / 2)))

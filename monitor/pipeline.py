@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -33,12 +34,17 @@ class Engine:
         self.watchlist = watchlist
         self.matcher = Matcher(watchlist.terms())
 
-    def decide(self, article: Article) -> Decision:
-        return decide(self.watchlist, self.matcher.find(article.text), article.published_date,
-                      article.text)
+    def decide(self, article: Article, seen_at: str | None = None) -> Decision:
+        """Date-bounded aliases go by the published date; for an undated feed item, by
+        the day first seen (a feed carries current news; a file may be an old archive)."""
+        day = article.published_date
+        if day is None and article.source_kind == "feed":
+            day = day_of(seen_at)
+        return decide(self.watchlist, self.matcher.find(article.text), day, article.text)
 
-    def alert_for(self, article: Article, **kw: Any) -> dict[str, Any] | None:
-        d = self.decide(article)
+    def alert_for(self, article: Article, seen_at: str | None = None,
+                  **kw: Any) -> dict[str, Any] | None:
+        d = self.decide(article, seen_at)
         return build_alert(article, d, self.watchlist, **kw) if d.alert else None
 
 
@@ -97,7 +103,7 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
     rejected: list[Problem] = []
     for a in fresh:
         try:
-            alert = engine.alert_for(a, created_at=now)
+            alert = engine.alert_for(a, seen_at=now, created_at=now)
         except Exception as exc:  # a matcher bug costs this article its alert, not the batch
             failed.append(_failed(a, "matching", exc))
             alert = None
@@ -212,7 +218,8 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
             res.articles += 1
             a = Article.from_row(row)
             try:
-                alert = engine.alert_for(a, created_at=now, story_id=row["story_id"])
+                alert = engine.alert_for(a, seen_at=row["first_seen_at"], created_at=now,
+                                         story_id=row["story_id"])
             except Exception as exc:  # one article's failure: recorded, the rescan goes on
                 failed.append(_failed(a, "matching", exc))
                 continue
@@ -280,6 +287,14 @@ def _valid(alert: dict[str, Any], article: Article, rejected: list[Problem]) -> 
 
 def _ids(found: list[dict[str, Any]]) -> list[str]:
     return [x["id"] for x in found]
+
+
+def day_of(stamp: str | None) -> date | None:
+    """The UTC day of an RFC 3339 stamp ('2019-11-25T08:00:00Z'), or None."""
+    try:
+        return date.fromisoformat(stamp[:10]) if stamp else None
+    except ValueError:
+        return None
 
 
 def _json(obj: Any) -> str:

@@ -1,12 +1,12 @@
 """Digest renderers: table (terminal), Markdown, JSON and Atom, from digest rows.
 
 Every piece of text from an article is untrusted: it goes through
-terminal.clean() in every format, then Markdown or XML escaping.
+terminal.clean() (monitor.inert: dropped) in the text formats, then Markdown or XML
+escaping; JSON goes through inert.dumps() (escaped one-for-one).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
 import xml.etree.ElementTree as ET
@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, inert
 from .dates import now_rfc3339
 from .digest import Row
 from .terminal import clean, truncate
@@ -38,7 +38,7 @@ def _plural(n: int, word: str, words: str | None = None) -> str:
 
 def render_json(rows: list[Row]) -> str:
     """The contract's JSON: one array of alerts (one per story)."""
-    return json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2)
+    return inert.dumps([r.as_json() for r in rows])
 
 
 def render_table(rows: list[Row], width: int = 100, colour: bool = False) -> str:

@@ -14,8 +14,19 @@ from datetime import date
 
 from .event_filters import KILLING, firm, hedged, is_sport, placed, sentence_bounds, with_victims
 from .matcher import Hit
-from .watchlist import (ACTOR, CONTEXT, EVENT, HEDGE, HEDGE_AFTER, PEOPLE, SPORT, UNLESS, VICTIM,
-                        WEAK, Watchlist)
+from .watchlist import (
+    ACTOR,
+    CONTEXT,
+    EVENT,
+    HEDGE,
+    HEDGE_AFTER,
+    PEOPLE,
+    SPORT,
+    UNLESS,
+    VICTIM,
+    WEAK,
+    Watchlist,
+)
 
 RULE_LIBYAN = "Libyan actor: counts wherever the story is set"
 RULE_CONTEXT = "Libya context: {what} '{text}' at offset {start}"

@@ -2,9 +2,7 @@
 
 import json
 
-import pytest
-
-from conftest import SEED, SHARED
+from conftest import SEED, shared_path
 
 from monitor import stories
 from monitor.article import make_article
@@ -75,9 +73,7 @@ def test_real_distinct_items_mostly_stay_apart(project, run, tmp_path):
     compound on consecutive days); different events must not: at least 90% of the
     items keep a story of their own, and no story spans more than the window.
     """
-    dev = SHARED / "eval" / "dev.jsonl"
-    if not dev.exists():
-        pytest.skip(f"no labelled dev set at {dev} (the shared eval folder is absent)")
+    dev = shared_path("eval", "dev.jsonl")
     cfg = project()
     assert run("ingest", str(dev), config=cfg).exit_code == 0
     by_article, db = _stories_of(tmp_path)

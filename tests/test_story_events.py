@@ -8,10 +8,8 @@ copy is written; they are not real news.
 from __future__ import annotations
 
 import json
-import os
 
-import pytest
-from conftest import SHARED
+from conftest import shared_path
 from localserver import Reply, rss
 
 from monitor import stories, story_store
@@ -135,11 +133,7 @@ def test_merged_stories_show_once_and_follow_the_survivor(project, run, tmp_path
 
 def test_story_scores_on_the_real_story_set():
     """B-cubed on ../shared/eval/stories-dev.jsonl (real reports of 20 real events)."""
-    path = SHARED / "eval" / "stories-dev.jsonl"
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must have the shared eval set at {path}")
-        pytest.skip(f"no story set at {path} (the shared eval folder is absent)")
+    path = shared_path("eval", "stories-dev.jsonl")
     from monitor.eval_stories import evaluate
 
     res = evaluate(path)

@@ -21,8 +21,8 @@ NAMES = {"france", "paris", "français", "italia", "deutschland", "berlin", "deu
 LANGS = ("en", "fr", "it", "de", "es", "pt", "nl", "pl", "tr", "ru", "ar")
 
 if __name__ == "__main__":
-    words = {lang: [w for w in top_n_list(lang, N) if not any(c.isdigit() for c in w) and w not in NAMES]
-             for lang in LANGS}
+    words = {lang: [w for w in top_n_list(lang, N)
+                    if not any(c.isdigit() for c in w) and w not in NAMES] for lang in LANGS}
     out = Path(__file__).with_name("stopwords.json")
     out.write_text(json.dumps(words, ensure_ascii=False, indent=0) + "\n", "utf-8")
     print(f"{out}: {sum(map(len, words.values()))} words")

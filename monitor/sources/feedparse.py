@@ -81,9 +81,9 @@ def parse_feed(body: bytes, source: str, *, headers: Mapping[str, str] | None = 
     except Exception as exc:  # feedparser should never raise; if it does, report it
         return [], [Problem(source, f"not a readable feed: {exc}")], {}
     if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
+        bozo = parsed.get("bozo_exception")
         level = "warning" if parsed.entries else "error"
-        problems.append(Problem(source, f"ill-formed feed: {type(exc).__name__}: {exc}",
+        problems.append(Problem(source, f"ill-formed feed: {type(bozo).__name__}: {bozo}",
                                 level=level))
     if not parsed.entries and not parsed.get("bozo") and not parsed.feed:
         problems.append(Problem(source, "not a feed: no channel and no entries"))
