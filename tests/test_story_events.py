@@ -132,7 +132,7 @@ def test_merged_stories_show_once_and_follow_the_survivor(project, run, tmp_path
 
 
 def test_story_scores_on_the_real_story_set():
-    """B-cubed on ../shared/eval/stories-dev.jsonl (real reports of 20 real events)."""
+    """B-cubed on the shared story set, stories-dev.jsonl (real reports of 20 real events)."""
     path = shared_path("eval", "stories-dev.jsonl")
     from monitor.eval_stories import evaluate
 
