@@ -6,6 +6,7 @@ Every feed it serves is synthetic, written by the tests: not real news.
 from __future__ import annotations
 
 import gzip
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +33,7 @@ Route = Reply | Callable[[dict[str, str]], Reply]
 class FeedServer:
     """Serve Replies by path; record every request's path and headers."""
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.inflight = 0
@@ -42,11 +43,18 @@ class FeedServer:
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
+        self.scheme = "https" if ssl_context else "http"
+        if ssl_context:  # TLS with a test CA (trustme): the handshake runs at accept
+            self.httpd.socket = ssl_context.wrap_socket(self.httpd.socket, server_side=True)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_port}{path}"
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_port
 
     def route(self, path: str, reply: Route) -> str:
         self.routes[path] = reply
