@@ -102,7 +102,7 @@ class Daemon:
         feeds = [f for f in cfg.feeds if f.enabled]
         for i, feed in enumerate(feeds):
             offset = 0.5 + i * min(STAGGER_WINDOW, feed.interval) / max(1, len(feeds))
-            job_id = f"feed:{feed.url}"
+            job_id = f"feed:{feed.shown_url}"  # shown by `monitor status`: no secrets
             self.scheduler.add_job(
                 self._wrap(job_id, f"feed {feed.name}",
                            lambda db, f=feed: poll_feed_job(db, cfg, self.engine, f)),

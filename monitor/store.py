@@ -244,3 +244,44 @@ def m004_daemon(db: Database) -> None:
     db.table("daemon").create({
         "id": int, "pid": int, "started_at": str, "stopped_at": str, "config": str,
     }, pk="id")
+
+
+@migrations()
+def m005_redact_urls(db: Database) -> None:
+    """Hide credentials that earlier releases stored with feed URLs (user info, keys).
+
+    Feeds are now keyed by their redacted URL; a remembered move that held a
+    secret is forgotten (the next poll follows the redirect again).
+    """
+    from .redact import redact_text, redact_url
+
+    for row in list(db.query("select rowid, url, current_url from feeds")):
+        url, cur = redact_url(row["url"]), row["current_url"]
+        cur = None if cur and redact_url(cur) != cur else cur
+        if url != row["url"] or cur != row["current_url"]:
+            if db.execute("select 1 from feeds where url = ?", [url]).fetchone():
+                db.execute("delete from feeds where rowid = ?", [row["rowid"]])
+            else:
+                db.execute("update feeds set url = ?, current_url = ? where rowid = ?",
+                           [url, cur, row["rowid"]])
+    for table in ("articles", "rejected"):
+        for rowid, source in db.execute(
+                f"select rowid, source from {table} where source like '%://%'").fetchall():
+            if redact_text(source) != source:
+                db.execute(f"update {table} set source = ? where rowid = ?",
+                           [redact_text(source), rowid])
+    for aid, data in db.execute("select id, data from alerts where data like '%://%'"
+                                ).fetchall():
+        alert = json.loads(data)
+        src = alert.get("article", {}).get("source")
+        if isinstance(src, str) and redact_text(src) != src:
+            alert["article"]["source"] = redact_text(src)
+            db.execute("update alerts set data = ? where id = ?",
+                       [json.dumps(alert, ensure_ascii=False), aid])
+    for rowid, key in db.execute("select rowid, source_key from story_signatures "
+                                 "where source_key like '%@%'").fetchall():
+        db.execute("update story_signatures set source_key = ? where rowid = ?",
+                   ["***@" + key.rpartition("@")[2], rowid])  # as new sources give
+    for rowid, name, jid in db.execute("select rowid, name, id from jobs").fetchall():
+        if redact_text(jid) != jid or redact_text(name) != name:  # rebuilt at the next start
+            db.execute("delete from jobs where rowid = ?", [rowid])
