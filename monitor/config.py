@@ -102,6 +102,8 @@ class Config:
     seeds_interval: float
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     notify: Notify | None = None  # None: notifications off
+    # The database's folder is the config's own (state/): kept 0700 (filemodes.py).
+    owns_state_dir: bool = False
 
     @cached_property
     def watchlist(self) -> Watchlist:
@@ -163,9 +165,13 @@ def build_config(raw: dict[str, Any], path: Path, db_override: str | None = None
     )
     db = db_override or os.environ.get("MONITOR_DB") or raw.get("storage", {}).get(
         "database", DEFAULT_DATABASE)
+    overridden = bool(db_override or os.environ.get("MONITOR_DB"))
+    folder = Path(db).parent
+    owns = not overridden and not folder.is_absolute() and folder != Path(".") \
+        and ".." not in folder.parts
     return Config(
         path=path,
-        database=(Path(db) if db_override or os.environ.get("MONITOR_DB") else base / db),
+        database=(Path(db) if overridden else base / db),
         seed_paths=tuple(base / p for p in raw.get("seeds", {}).get("paths", ())),
         feeds=feeds,
         fetch=fetch,
@@ -174,6 +180,7 @@ def build_config(raw: dict[str, Any], path: Path, db_override: str | None = None
                                                                   DEFAULT_SEEDS_INTERVAL)),
         raw=raw,
         notify=_notify(raw.get("notify")),
+        owns_state_dir=owns,
     )
 
 

@@ -158,7 +158,7 @@ class Daemon:
         lock.acquire({"pid": os.getpid(), "started_at": now_rfc3339(),
                       "config": str(self.config_path)})
         try:
-            db = store.open_db(self.cfg.database)
+            db = store.open_db(self.cfg.database, own_dir=self.cfg.owns_state_dir)
             jobstate.daemon_started(db, os.getpid(), str(self.config_path))
             db.close()
             signal.signal(signal.SIGTERM, self._stop)

@@ -24,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from .article import Article, now_rfc3339
+from .filemodes import FILE_MODE, private_dir, private_file, tighten
 from .severity import SEVERITIES
 from .sources import Problem
 from .story_store import backfill as backfill_stories
@@ -134,11 +135,18 @@ def transaction(db: Database) -> Iterator[Database]:
     db.conn.execute("COMMIT")
 
 
-def open_db(path: Path | str) -> Database:
-    """Open (creating if needed) and migrate the database; WAL, busy timeout."""
+def open_db(path: Path | str, *, own_dir: bool = False) -> Database:
+    """Open (creating if needed) and migrate the database; WAL, busy timeout.
+
+    The database and its WAL files are 0600, a folder made for it 0700 (an
+    existing one too when `own_dir`: the config's own state folder).
+    """
     p = Path(path)
     if str(p) != ":memory:":
-        p.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(p.parent, own=own_dir)
+        private_file(p)  # SQLite gives its -wal and -shm files the database's mode
+        for extra in (p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm")):
+            tighten(extra, FILE_MODE)  # as an earlier release left them
     db = Database(p)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if str(p) != ":memory:":
