@@ -26,9 +26,11 @@ from . import jobstate, store
 from .article import now_rfc3339
 from .config import Config, ConfigError, load_config
 from .cycle import SeedWatcher, poll_feed_job
+from .feeds import HostLimiter
 from .lock import DaemonLock
 from .notify import notify_new_stories
 from .pipeline import Engine
+from .redact import redact_text
 from .terminal import clean
 
 log = logging.getLogger("monitor.daemon")
@@ -46,6 +48,9 @@ class Daemon:
         self.cfg: Config = load_config(config_path, db_override)
         self.engine = Engine(self.cfg.watchlist)
         self.seeds = SeedWatcher()
+        # Shared by every feed job: at most per_host requests in flight to one host.
+        self.limiter = HostLimiter(self.cfg.fetch.per_host)
+        self._states: dict[str, str] = {}  # job id -> its last state (log_level)
         self.stopping = threading.Event()
         self._running = 0
         self._running_lock = threading.Lock()
@@ -72,12 +77,16 @@ class Daemon:
                 summary = fn(db)
                 jobstate.record(db, job_id, name, started, "ok", None,
                                 time.monotonic() - t0, summary, self._next_run(job_id))
-                log.info("%s: %s", name, clean(jobstate.describe(summary)))
+                level, self._states[job_id] = log_level(summary, self._states.get(job_id))
+                log.log(level, "%s: %s", name, clean(jobstate.describe(summary)))
             except Exception as exc:
-                log.error("%s failed: %s: %s", name, type(exc).__name__, clean(str(exc)))
-                jobstate.record(db, job_id, name, started, "error",
-                                f"{type(exc).__name__}: {exc}", time.monotonic() - t0, {},
-                                self._next_run(job_id))
+                # Once per failure; the traceback only under -v (DEBUG).
+                error = redact_text(f"{type(exc).__name__}: {exc}")
+                log.error("%s failed: %s", name, clean(error),
+                          exc_info=log.isEnabledFor(logging.DEBUG))
+                self._states[job_id] = "error"
+                jobstate.record(db, job_id, name, started, "error", error,
+                                time.monotonic() - t0, {}, self._next_run(job_id))
             finally:
                 db.close()
                 with self._running_lock:
@@ -105,7 +114,8 @@ class Daemon:
             job_id = f"feed:{feed.shown_url}"  # shown by `monitor status`: no secrets
             self.scheduler.add_job(
                 self._wrap(job_id, f"feed {feed.name}",
-                           lambda db, f=feed: poll_feed_job(db, cfg, self.engine, f)),
+                           lambda db, f=feed: poll_feed_job(db, cfg, self.engine, f,
+                                                            limiter=self.limiter)),
                 "interval", seconds=feed.interval, id=job_id, name=f"feed {feed.name}",
                 next_run_time=now + timedelta(seconds=offset),
                 misfire_grace_time=max(1, int(feed.interval / 2)))
@@ -148,6 +158,8 @@ class Daemon:
             log.error("SIGHUP: the database path cannot change while running; keeping %s",
                       self.cfg.database)
             return
+        if cfg.fetch.per_host != self.cfg.fetch.per_host:
+            self.limiter = HostLimiter(cfg.fetch.per_host)
         self.cfg, self.engine = cfg, Engine(cfg.watchlist)
         self.build_jobs()
         log.info("SIGHUP: config reloaded (watchlist %s)", cfg.watchlist.version)
@@ -180,6 +192,32 @@ class Daemon:
             jobstate.daemon_stopped(db)
             db.close()
             lock.release()
+
+
+_CHANGES = ("new", "alerts", "problems", "rejected", "files", "sent")
+_STATES = {"ok": "ok", "unchanged": "ok", "not_modified": "ok", "failed": "failed",
+           "wait": "wait", "gone": "gone"}  # a feed's poll status -> its state
+
+
+def log_level(summary: dict[str, Any], previous: str | None) -> tuple[int, str]:
+    """How loud one job run is, and the job's state after it.
+
+    Idle runs are DEBUG; INFO for what changed (new articles, alerts, files,
+    messages sent, a feed's state); WARNING for a failure (one line each).
+    """
+    status = summary.get("status")
+    if isinstance(status, str):  # a feed: "not due" and "skipped" keep the state it had
+        failed, state = status == "failed", _STATES.get(status, previous or "ok")
+    else:
+        failed = bool(summary.get("failed"))
+        state = "failed" if failed else "ok"
+    if failed:
+        return logging.WARNING, state
+    changed = any(summary.get(k) for k in _CHANGES)
+    if changed or (previous is not None and state != previous) \
+            or (previous is None and state != "ok"):
+        return logging.INFO, state
+    return logging.DEBUG, state
 
 
 def _notify(db: Any, cfg: Config) -> dict[str, Any]:
