@@ -82,6 +82,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 server.requests.append((self.path, headers))
                 server.inflight += 1
                 server.peak = max(server.peak, server.inflight)
+            self._counted = True
             try:
                 route = server.routes.get(self.path, Reply(404, b"not here"))
                 reply = route(headers) if callable(route) else route
@@ -90,6 +91,14 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError, OSError):
                 server.finished[self.path] = "aborted"  # the client gave up, as tests want
             finally:
+                self._done()
+
+        def _done(self) -> None:
+            # Out of flight before the last bytes go out: a client that has them may
+            # send its next request before this thread runs again (peak must not
+            # count the two as overlapping).
+            if self._counted:
+                self._counted = False
                 with server._lock:
                     server.inflight -= 1
 
@@ -104,6 +113,8 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             head += [f"{k}: {v}\r\n" for k, v in hdrs.items()] + ["\r\n"]
             raw = "".join(head).encode("latin-1")
             self.close_connection = True
+            if r.drip is None and not r.drip_headers and not r.endless:
+                self._done()  # the rest is one write: the answer is decided
             if r.drip_headers:
                 self._drip(raw, r.drip or 0.2)
             else:

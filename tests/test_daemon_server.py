@@ -19,6 +19,10 @@ from monitor.daemon import Daemon, log_level
 pytestmark = pytest.mark.slow
 
 
+def seeds_runs(db) -> int:
+    return count(db, "select coalesce(max(runs), 0) from jobs where id='seeds'")
+
+
 def stop(p) -> tuple[str, str]:
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=70)
@@ -57,7 +61,7 @@ def test_idle_runs_are_quiet_and_each_failure_is_one_line(project, feedserver, t
     p = start(cfg)
     try:
         assert wait_for(lambda: len(feedserver.hits("/good.xml")) >= 4, timeout=30)
-        assert wait_for(lambda: count(db, "select coalesce(max(runs), 0) from jobs where id='seeds'") >= 4)
+        assert wait_for(lambda: seeds_runs(db) >= 4)
     finally:
         _, err = stop(p)
     lines = err.splitlines()
@@ -76,7 +80,7 @@ def test_verbose_shows_the_idle_runs(project, tmp_path):
     db = tmp_path / "state" / "monitor.db"
     p = start(cfg, "-v")
     try:
-        assert wait_for(lambda: count(db, "select coalesce(max(runs), 0) from jobs where id='seeds'") >= 2)
+        assert wait_for(lambda: seeds_runs(db) >= 2)
     finally:
         _, err = stop(p)
     assert any(" DEBUG monitor.daemon: seeds: files 0" in ln for ln in err.splitlines()), err

@@ -24,8 +24,15 @@ from urllib.parse import urljoin, urlsplit
 
 from ..config import Fetch
 from ..redact import has_credentials, redact_text
-from .netpolicy import (PUBLIC, GuardedBackend, Refused, ResolveTimeout, Resolver,
-                        redirect_problem, site)
+from .netpolicy import (
+    PUBLIC,
+    GuardedBackend,
+    Refused,
+    Resolver,
+    ResolveTimeout,
+    redirect_problem,
+    site,
+)
 
 if TYPE_CHECKING:
     import httpx
