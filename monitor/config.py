@@ -17,7 +17,7 @@ from typing import Any
 
 from . import schemas
 from .credentials import Credentials, parse_credentials
-from .redact import redact_url
+from .redact import redact_text, redact_url
 from .variant_cache import cached_watchlist
 from .watchlist import Watchlist
 
@@ -40,8 +40,8 @@ class ConfigError(Exception):
 
     def __init__(self, path: str, problems: list[str]) -> None:
         self.path = path
-        self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
+        self.problems = [redact_text(p) for p in problems]  # a schema error quotes the value
+        super().__init__(f"{path}: " + "; ".join(self.problems))
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")

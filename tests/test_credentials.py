@@ -108,3 +108,10 @@ def test_duplicate_feeds_once_redacted_are_refused(project, run):
     r = run("check", config=cfg)
     assert r.exit_code == 2 and "feeds[1].url: duplicate feed" in r.output
     assert "one" not in r.output.replace("once", "") and "two" not in r.output
+
+
+def test_a_schema_error_on_a_url_does_not_quote_its_secret(project, run):
+    cfg = project(feeds=[{"url": f"https://u:{SECRET}@paid.example/a b?token={SECRET}"}])
+    r = run("check", config=cfg)
+    assert r.exit_code == 2 and "feeds[0].url" in r.output
+    assert SECRET not in r.output
