@@ -19,8 +19,8 @@ from sqlite_utils import Database
 
 from .article import now_rfc3339
 from .config import Config
-from .severity import SEVERITIES
 from .redact import redact_text
+from .severity import SEVERITIES
 from .store import transaction
 from .terminal import clean, truncate
 
