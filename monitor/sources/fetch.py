@@ -151,7 +151,8 @@ def fetch(url: str, settings: Fetch, *, etag: str | None = None,
     """GET an http(s) URL with conditional headers, redirects, deadline and byte cap.
 
     `headers` (the feed's own, credentials included) go only to URLs on the
-    configured URL's site. Every error and URL in the result is redacted.
+    configured URL's site. The result's error is redacted; its `url` and
+    `final_url` are not (they are for fetching, never for showing).
     """
     # Imported here: httpx costs ~50 ms of start-up that `monitor ingest` never needs.
     import httpx
@@ -249,8 +250,9 @@ def _transport(ssl_context: ssl.SSLContext, backend: GuardedBackend) -> Any:
         def __init__(self) -> None:
             super().__init__(verify=ssl_context, trust_env=False)
             # httpx has no public way to give a network backend; httpcore's pool has.
-            self._pool = httpcore.ConnectionPool(ssl_context=ssl_context,
-                                                 network_backend=backend)
+            # GuardedBackend is a NetworkBackend by duck typing (no httpcore at import).
+            self._pool = httpcore.ConnectionPool(
+                ssl_context=ssl_context, network_backend=backend)  # type: ignore[arg-type]
 
     return Transport()
 

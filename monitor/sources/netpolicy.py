@@ -22,9 +22,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import httpcore
-from httpcore._backends.sync import SyncBackend
-
 PUBLIC = "public"
 # Cloud metadata services answer on these (AWS/GCP/Azure/OpenStack, AWS IPv6, Alibaba).
 _METADATA = frozenset(ipaddress.ip_address(a) for a in (
@@ -118,21 +115,26 @@ class Resolver:
         return box["ips"]
 
 
-class GuardedBackend(SyncBackend):
-    """httpcore's socket backend, connecting only where the current hop allows.
+class GuardedBackend:
+    """Connects only where the current hop allows (wraps httpcore's socket backend).
 
     `allowed` is None for the configured URL (anything goes) and a set of
     zones for a redirect; `first_zone` is the zone the configured URL reached.
     """
 
     def __init__(self, resolver: Resolver) -> None:
+        import httpcore  # here, not at import: `monitor ingest` never fetches
+
         self.resolver = resolver
         self.allowed: set[str] | None = None
         self.first_zone: str | None = None
+        self._sockets = httpcore.SyncBackend()
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+                    socket_options: Iterable[Any] | None = None) -> Any:
+        import httpcore
+
         t0 = time.monotonic()
         try:
             addrs = self.resolver.resolve(host, port, timeout)
@@ -150,8 +152,8 @@ class GuardedBackend(SyncBackend):
         err: Exception | None = None
         for a in addrs:
             try:
-                stream = super().connect_tcp(a.ip, port, timeout, local_address,
-                                             socket_options)
+                stream = self._sockets.connect_tcp(a.ip, port, timeout, local_address,
+                                                   socket_options)
             except httpcore.ConnectError as exc:
                 err = exc
                 continue
@@ -160,6 +162,9 @@ class GuardedBackend(SyncBackend):
             return stream
         assert err is not None
         raise err
+
+    def __getattr__(self, name: str) -> Any:  # connect_unix_socket, sleep
+        return getattr(self._sockets, name)
 
 
 def redirect_problem(previous: str, target: str) -> str | None:
