@@ -9,12 +9,13 @@ from typing import Any
 
 import click
 
-from . import __version__, cli_daemon, cli_read, feed_health, schemas
+from . import __version__, cli_daemon, cli_read, credentials, feed_health, schemas
 from .cli_context import Context, pass_ctx
 from .config import ConfigError
 from .cycle import run_once
 from .lint import lint_watchlist
 from .pipeline import Engine, ingest, rescan
+from .redact import has_credentials
 from .sources.files import read_paths
 from .terminal import clean
 
@@ -112,10 +113,19 @@ def ingest_cmd(c: Context, paths: tuple[Path, ...]) -> None:
 @cli.command()
 @pass_ctx
 def check(c: Context) -> None:
-    """Validate config.toml, the schemas and the watchlist; list what is wrong."""
+    """Validate config.toml, the schemas, the watchlist and feed credentials."""
     for name in ("alert", "config"):
         schemas.validator(name)  # raises SchemaError on a broken schema file
     cfg = c.config  # raises ConfigError (exit 2) with every problem and its key path
+    # Credentials are read when a feed is fetched; check reads them all now.
+    missing = credentials.problems([f.credentials for f in cfg.feeds if f.enabled], cfg.base)
+    if missing:
+        raise ConfigError(str(cfg.path), missing)
+    for i, f in enumerate(cfg.feeds):
+        if has_credentials(f.url):
+            click.echo(f"warning: feeds[{i}].url: holds a password or key ({f.shown_url}); "
+                       "it is hidden in every output, but `auth` or `headers` read from "
+                       "the environment or a 0600 file keep it out of the config")
     warnings = lint_watchlist(cfg.watchlist)
     for w in warnings:
         click.echo(clean(f"warning: {w}"))

@@ -23,7 +23,7 @@ class Context:
         return self._config
 
     def db(self) -> Any:
-        return store.open_db(self.config.database)
+        return store.open_db(self.config.database, own_dir=self.config.owns_state_dir)
 
 
 pass_ctx = click.make_pass_decorator(Context)

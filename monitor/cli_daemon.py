@@ -14,7 +14,8 @@ from .terminal import clean
 
 
 @click.command("run")
-@click.option("-v", "--verbose", is_flag=True, help="Log each job's details (DEBUG).")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also log idle job runs and error tracebacks (DEBUG).")
 @pass_ctx
 def run_cmd(c: Context, verbose: bool) -> None:
     """Run the daemon in the foreground until SIGTERM or SIGINT (SIGHUP reloads)."""
@@ -26,7 +27,8 @@ def run_cmd(c: Context, verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "httpcore"):  # their request lines would repeat ours
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     d = Daemon(config_path(c.config_option), c.db_option)
     try:
         code = d.run()

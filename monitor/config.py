@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from . import schemas
+from .credentials import Credentials, parse_credentials
+from .redact import redact_text, redact_url
 from .variant_cache import cached_watchlist
 from .watchlist import Watchlist
 
@@ -40,8 +42,8 @@ class ConfigError(Exception):
 
     def __init__(self, path: str, problems: list[str]) -> None:
         self.path = path
-        self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
+        self.problems = [redact_text(p) for p in problems]  # a schema error quotes the value
+        super().__init__(f"{path}: " + "; ".join(self.problems))
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
@@ -57,14 +59,22 @@ def parse_duration(text: str) -> float:
 
 @dataclass(frozen=True)
 class Feed:
-    url: str  # as written (a local path is resolved against the config folder)
-    name: str
+    url: str  # as written (a local path is resolved against the config folder); fetch only
+    name: str  # as configured, else the URL redacted
     interval: float  # seconds
     enabled: bool = True
+    # Headers and auth, as references to the environment or secrets files.
+    credentials: Credentials = field(default_factory=lambda: Credentials("feeds[?]"),
+                                     compare=False)
 
     @property
     def is_local(self) -> bool:
         return not self.url.startswith(("http://", "https://"))
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as stored, printed and logged: user info and keys replaced by ***."""
+        return redact_url(self.url)
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,8 @@ class Config:
     seeds_interval: float
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     notify: Notify | None = None  # None: notifications off
+    # The database's folder is the config's own (state/): kept 0700 (filemodes.py).
+    owns_state_dir: bool = False
 
     @cached_property
     def watchlist(self) -> Watchlist:
@@ -132,16 +144,18 @@ def load_config(path: Path, db_override: str | None = None) -> Config:
 def build_config(raw: dict[str, Any], path: Path, db_override: str | None = None) -> Config:
     problems = schemas.errors("config", raw)
     problems += _semantic_problems(raw)
+    creds = [parse_credentials(f, f"feeds[{i}]", problems) if isinstance(f, dict)
+             else Credentials(f"feeds[{i}]") for i, f in enumerate(_feed_tables(raw))]
     if problems:
         raise ConfigError(str(path), problems)
     base = path.parent  # kept relative, so sources read as seeds/x.txt
     default_interval = parse_duration(raw.get("schedule", {}).get("default_interval",
                                                                   DEFAULT_INTERVAL))
     feeds = tuple(
-        Feed(url=f["url"], name=f.get("name") or f["url"],
+        Feed(url=f["url"], name=f.get("name") or redact_url(f["url"]),
              interval=parse_duration(f["interval"]) if "interval" in f else default_interval,
-             enabled=f.get("enabled", True))
-        for f in raw.get("feeds", ())
+             enabled=f.get("enabled", True), credentials=cred)
+        for f, cred in zip(raw.get("feeds", ()), creds, strict=True)
     )
     fr = raw.get("fetch", {})
     fetch = Fetch(
@@ -154,9 +168,13 @@ def build_config(raw: dict[str, Any], path: Path, db_override: str | None = None
     )
     db = db_override or os.environ.get("MONITOR_DB") or raw.get("storage", {}).get(
         "database", DEFAULT_DATABASE)
+    overridden = bool(db_override or os.environ.get("MONITOR_DB"))
+    folder = Path(db).parent
+    owns = not overridden and not folder.is_absolute() and folder != Path(".") \
+        and ".." not in folder.parts
     return Config(
         path=path,
-        database=(Path(db) if db_override or os.environ.get("MONITOR_DB") else base / db),
+        database=(Path(db) if overridden else base / db),
         seed_paths=tuple(base / p for p in raw.get("seeds", {}).get("paths", ())),
         feeds=feeds,
         fetch=fetch,
@@ -165,6 +183,7 @@ def build_config(raw: dict[str, Any], path: Path, db_override: str | None = None
                                                                   DEFAULT_SEEDS_INTERVAL)),
         raw=raw,
         notify=_notify(raw.get("notify")),
+        owns_state_dir=owns,
     )
 
 
@@ -176,16 +195,25 @@ def _notify(table: dict[str, Any] | None) -> Notify | None:
                   retry_for=parse_duration(table.get("retry_for", DEFAULT_NOTIFY_RETRY_FOR)))
 
 
+def _feed_tables(raw: dict[str, Any]) -> list[Any]:
+    feeds = raw.get("feeds", [])
+    return feeds if isinstance(feeds, list) else []
+
+
 def _semantic_problems(raw: dict[str, Any]) -> list[str]:
-    """What a schema cannot say: duplicate ids, unreadable dates."""
+    """What a schema cannot say: duplicate ids and feeds, unreadable dates."""
     out: list[str] = []
     seen_urls: set[str] = set()
-    for i, f in enumerate(raw.get("feeds", ()) if isinstance(raw.get("feeds"), list) else ()):
+    for i, f in enumerate(_feed_tables(raw)):
         url = f.get("url") if isinstance(f, dict) else None
         if isinstance(url, str):
-            if url in seen_urls:
-                out.append(f"feeds[{i}].url: duplicate feed {url!r}")
-            seen_urls.add(url)
+            # Feeds are stored under their redacted URL: two that differ only in
+            # a key or password would share one row.
+            shown = redact_url(url)
+            if shown in seen_urls:
+                out.append(f"feeds[{i}].url: duplicate feed {shown!r}"
+                           + (" (once its credentials are hidden)" if shown != url else ""))
+            seen_urls.add(shown)
     wl = raw.get("watchlist", {})
     for kind in ("actors", "events"):
         ids: set[str] = set()

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from . import store
 from .config import Config, Feed
 from .dates import now_rfc3339
-from .feeds import load_state, next_due, poll_feed, poll_feeds, ts
+from .feeds import HostLimiter, load_state, next_due, poll_feed, poll_feeds, ts
 from .notify import NotifyReport, notify_new_stories
 from .pipeline import Counts, Engine, ingest
 from .sources import Problem
@@ -92,7 +92,8 @@ class SeedWatcher:
 
 
 def poll_feed_job(db: Database, cfg: Config, engine: Engine, feed: Feed,
-                  now: datetime | None = None) -> dict[str, Any]:
+                  now: datetime | None = None, limiter: HostLimiter | None = None
+                  ) -> dict[str, Any]:
     """One feed, for the daemon: polled only when the store says it is due.
 
     The job fires on the feed's interval; back-off, Retry-After and 410 push
@@ -111,7 +112,7 @@ def poll_feed_job(db: Database, cfg: Config, engine: Engine, feed: Feed,
                     "note": f"{state['failures']} failure(s) in a row, next try {ts(due)}: "
                             f"{state.get('last_error')}"}
         return {"status": "not due", "next_due": ts(due)}
-    out = poll_feed(db, cfg, engine, feed, now=now)
+    out = poll_feed(db, cfg, engine, feed, now=now, limiter=limiter)
     summary: dict[str, Any] = {"status": out.status, **out.counts.as_dict()}
     if out.note:
         summary["note"] = out.note

@@ -26,9 +26,11 @@ from . import dates, jobstate, store
 from .config import Config, ConfigError, Feed, load_config
 from .cycle import SeedWatcher, poll_feed_job
 from .dates import now_rfc3339
+from .feeds import HostLimiter
 from .lock import DaemonLock
 from .notify import notify_new_stories
 from .pipeline import Engine
+from .redact import redact_text
 from .terminal import clean
 
 log = logging.getLogger("monitor.daemon")
@@ -46,6 +48,9 @@ class Daemon:
         self.cfg: Config = load_config(config_path, db_override)
         self.engine = Engine(self.cfg.watchlist)
         self.seeds = SeedWatcher()
+        # Shared by every feed job: at most per_host requests in flight to one host.
+        self.limiter = HostLimiter(self.cfg.fetch.per_host)
+        self._states: dict[str, str] = {}  # job id -> its last state (log_level)
         self.stopping = threading.Event()
         self._running = 0
         self._running_lock = threading.Lock()
@@ -74,18 +79,23 @@ class Daemon:
                 try:
                     db = store.open_db(self.cfg.database)
                     summary = fn(db)
+                    level, self._states[job_id] = log_level(summary, self._states.get(job_id))
                     # A failed poll is a failure; a feed backing off after failures is
                     # still failing (but this run adds no failure to the count).
                     if summary.get("status") in ("failed", "backing off"):
-                        status, error = "error", str(summary.get("note") or "failed")
+                        status = "error"
+                        error = redact_text(str(summary.get("note") or "failed"))
                         counted = summary["status"] == "failed"
                         if counted:
                             log.warning("%s failed: %s", name, clean(error))
                     else:
-                        log.info("%s: %s", name, clean(jobstate.describe(summary)))
+                        log.log(level, "%s: %s", name, clean(jobstate.describe(summary)))
                 except Exception as exc:
-                    status, error = "error", f"{type(exc).__name__}: {exc}"
-                    log.error("%s failed: %s", name, clean(error))
+                    # Once per failure; the traceback only under -v (DEBUG).
+                    status, error = "error", redact_text(f"{type(exc).__name__}: {exc}")
+                    log.error("%s failed: %s", name, clean(error),
+                              exc_info=log.isEnabledFor(logging.DEBUG))
+                    self._states[job_id] = "error"
                 self.jobs.record(job_id, name, started, status, error, time.monotonic() - t0,
                                  summary, self._next_run(job_id), interval, counted)
                 self.jobs.write(db)  # or kept in memory, written by a later run
@@ -103,7 +113,7 @@ class Daemon:
 
     def _feed_job(self, feed: Feed) -> Callable[[Any], dict[str, Any]]:
         cfg = self.cfg
-        return lambda db: poll_feed_job(db, cfg, self.engine, feed)
+        return lambda db: poll_feed_job(db, cfg, self.engine, feed, limiter=self.limiter)
 
     def build_jobs(self) -> None:
         """(Re)create every job from the current config."""
@@ -119,7 +129,7 @@ class Daemon:
         feeds = [f for f in cfg.feeds if f.enabled]
         for i, feed in enumerate(feeds):
             offset = 0.5 + i * min(STAGGER_WINDOW, feed.interval) / max(1, len(feeds))
-            job_id = f"feed:{feed.url}"
+            job_id = f"feed:{feed.shown_url}"  # shown by `monitor status`: no secrets
             self.scheduler.add_job(
                 self._wrap(job_id, f"feed {feed.name}", feed.interval, self._feed_job(feed)),
                 "interval", seconds=feed.interval, id=job_id, name=f"feed {feed.name}",
@@ -164,6 +174,8 @@ class Daemon:
             log.error("SIGHUP: the database path cannot change while running; keeping %s",
                       self.cfg.database)
             return
+        if cfg.fetch.per_host != self.cfg.fetch.per_host:
+            self.limiter = HostLimiter(cfg.fetch.per_host)
         self.cfg, self.engine = cfg, Engine(cfg.watchlist)
         self.build_jobs()
         log.info("SIGHUP: config reloaded (watchlist %s)", cfg.watchlist.version)
@@ -174,7 +186,7 @@ class Daemon:
         lock.acquire({"pid": os.getpid(), "started_at": now_rfc3339(),
                       "config": str(self.config_path)})
         try:
-            db = store.open_db(self.cfg.database)
+            db = store.open_db(self.cfg.database, own_dir=self.cfg.owns_state_dir)
             jobstate.daemon_started(db, os.getpid(), str(self.config_path))
             db.close()
             signal.signal(signal.SIGTERM, self._stop)
@@ -210,6 +222,32 @@ class Daemon:
             log.error("could not record the stop: %s: %s", type(exc).__name__, exc)
         finally:
             db.close()
+
+
+_CHANGES = ("new", "alerts", "problems", "rejected", "files", "sent")
+_STATES = {"ok": "ok", "unchanged": "ok", "not_modified": "ok", "failed": "failed",
+           "wait": "wait", "gone": "gone"}  # a feed's poll status -> its state
+
+
+def log_level(summary: dict[str, Any], previous: str | None) -> tuple[int, str]:
+    """How loud one job run is, and the job's state after it.
+
+    Idle runs are DEBUG; INFO for what changed (new articles, alerts, files,
+    messages sent, a feed's state); WARNING for a failure (one line each).
+    """
+    status = summary.get("status")
+    if isinstance(status, str):  # a feed: "not due" and "skipped" keep the state it had
+        failed, state = status == "failed", _STATES.get(status, previous or "ok")
+    else:
+        failed = bool(summary.get("failed"))
+        state = "failed" if failed else "ok"
+    if failed:
+        return logging.WARNING, state
+    changed = any(summary.get(k) for k in _CHANGES)
+    if changed or (previous is not None and state != previous) \
+            or (previous is None and state != "ok"):
+        return logging.INFO, state
+    return logging.DEBUG, state
 
 
 def _notify(db: Any, cfg: Config) -> dict[str, Any]:

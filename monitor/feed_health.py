@@ -1,7 +1,8 @@
 """`monitor feeds`: every configured feed's health, as a table or JSON.
 
 One query (`health`) feeds both renderers. All feed-derived text (names,
-URLs, titles, errors) passes through `clean()` before it reaches a terminal.
+URLs, titles, errors) passes through `clean()` before it reaches a terminal;
+URLs are shown redacted (no user info, no keys).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def health(db: Database, cfg: Config, now: datetime | None = None) -> list[dict[
         state = load_state(db, feed)
         due = next_due(db, feed, now) if feed.enabled else None
         rec = {
-            "name": feed.name, "url": feed.url, "current_url": state.get("current_url"),
+            "name": feed.name, "url": feed.shown_url, "current_url": state.get("current_url"),
             "enabled": feed.enabled, "interval": feed.interval,
             "title": state.get("title"),
             "last_fetch_at": state.get("last_fetch_at"),

@@ -24,7 +24,9 @@ from sqlite_utils import Database
 
 from . import dates
 from .config import Config, Feed
+from .credentials import SecretError, request_headers
 from .pipeline import Counts, Engine, ingest
+from .redact import redact_text, strip_credentials
 from .sources.feedparse import parse_feed
 from .sources.fetch import FetchResult, fetch, read_local
 from .store import transaction
@@ -70,9 +72,10 @@ def retry_after(value: str | None, now: datetime) -> datetime | None:
 
 
 def load_state(db: Database, feed: Feed) -> dict[str, Any]:
-    """The feed's stored row, or an empty one for a feed never polled."""
-    rows = list(db.query("select * from feeds where url = ?", [feed.url]))
-    return rows[0] if rows else {"url": feed.url, "failures": 0, "gone": 0, "entries_seen": 0}
+    """The feed's stored row (keyed by its redacted URL), or an empty one if never polled."""
+    key = feed.shown_url
+    rows = list(db.query("select * from feeds where url = ?", [key]))
+    return rows[0] if rows else {"url": key, "failures": 0, "gone": 0, "entries_seen": 0}
 
 
 def skip_reason(state: dict[str, Any], now: datetime) -> str | None:
@@ -117,14 +120,19 @@ def fetch_feed(cfg: Config, feed: Feed, state: dict[str, Any]) -> FetchResult:
     """Fetch a feed's current body (thread-safe: no database)."""
     if feed.is_local:
         return read_local(feed.url, cfg.base, cfg.fetch.max_bytes)
-    return fetch(state.get("current_url") or feed.url, cfg.fetch,
+    try:  # read now: a secret changed in the environment or its file needs no restart
+        headers = request_headers(feed.credentials, cfg.base)
+    except SecretError as exc:
+        return FetchResult(feed.url, feed.url, error=f"not fetched: {exc}", kind="error")
+    # A remembered move never holds credentials (fetch keeps none that do).
+    return fetch(state.get("current_url") or feed.url, cfg.fetch, headers=headers,
                  etag=state.get("etag"), last_modified=state.get("last_modified"))
 
 
 def apply_result(db: Database, engine: Engine, feed: Feed, state: dict[str, Any],
                  res: FetchResult, now: datetime) -> Outcome:
     """Parse, match and store a fetched body; record the feed's new state."""
-    row: dict[str, Any] = {"url": feed.url, "name": feed.name, "last_fetch_at": ts(now),
+    row: dict[str, Any] = {"url": feed.shown_url, "name": feed.name, "last_fetch_at": ts(now),
                            "last_status": res.kind if res.error else str(res.status)}
     if feed.is_local and res.status:
         row["last_status"] = "read"
@@ -181,9 +189,9 @@ def _apply_body(db: Database, engine: Engine, feed: Feed, state: dict[str, Any],
         out.status = "unchanged"  # the server ignores validators; nothing new to parse
         return
     headers = {k: v for k, v in res.headers.items() if k not in _DROP_HEADERS}
-    if not feed.is_local:
-        headers["content-location"] = res.final_url  # base for relative links
-    articles, problems, info = parse_feed(res.body, feed.url, headers=headers)
+    if not feed.is_local:  # the base for relative links, which must not inherit a password
+        headers["content-location"] = strip_credentials(res.final_url)
+    articles, problems, info = parse_feed(res.body, feed.shown_url, headers=headers)
     out.counts = ingest(db, engine, [*problems, *articles])
     errors = [p.error for p in problems if p.level == "error"]
     warnings = [p.error for p in problems if p.level == "warning"]
@@ -195,15 +203,34 @@ def _apply_body(db: Database, engine: Engine, feed: Feed, state: dict[str, Any],
                last_error=("warning: " + warnings[0]) if warnings else None)
 
 
+class HostLimiter:
+    """One semaphore per host, shared by every poll that holds this limiter.
+
+    The daemon keeps one for all its feed jobs, a cycle makes its own: either
+    way at most `per_host` requests are in flight to one host.
+    """
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = per_host
+        self._sems: dict[str, threading.Semaphore] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, host: str) -> threading.Semaphore:
+        with self._lock:
+            return self._sems.setdefault(host, threading.Semaphore(self.per_host))
+
+
 def poll_feed(db: Database, cfg: Config, engine: Engine, feed: Feed, *,
-              now: datetime | None = None) -> Outcome:
+              now: datetime | None = None, limiter: HostLimiter | None = None) -> Outcome:
     """Poll one feed now (whatever its schedule, unless gone or asked to wait)."""
     now = now or datetime.now(UTC)
     state = load_state(db, feed)
     reason = skip_reason(state, now)
     if reason:
         return Outcome(feed, "skipped", note=f"skipped: {reason}")
-    return apply_result(db, engine, feed, state, fetch_feed(cfg, feed, state), now)
+    limiter = limiter or HostLimiter(cfg.fetch.per_host)
+    res = _guarded(limiter(_host(feed, state)), fetch_feed)(cfg, feed, state)
+    return apply_result(db, engine, feed, state, res, now)
 
 
 @dataclass
@@ -220,7 +247,8 @@ class FeedsReport:
 
 
 def poll_feeds(db: Database, cfg: Config, engine: Engine, *, force: bool,
-               now: datetime | None = None) -> FeedsReport:
+               now: datetime | None = None, limiter: HostLimiter | None = None
+               ) -> FeedsReport:
     """Poll every enabled feed that is due (every one if `force`), in parallel."""
     now = now or datetime.now(UTC)
     report = FeedsReport()
@@ -234,20 +262,18 @@ def poll_feeds(db: Database, cfg: Config, engine: Engine, *, force: bool,
             report.outcomes.append(Outcome(feed, "skipped", note=f"skipped: {reason}"))
         elif force or (due := next_due(db, feed, now)) is not None and due <= now:
             todo.append((feed, state))
-    hosts: dict[str, threading.Semaphore] = {}
-    for feed, state in todo:
-        hosts.setdefault(_host(feed, state), threading.Semaphore(cfg.fetch.per_host))
+    hosts = limiter or HostLimiter(cfg.fetch.per_host)
     with ThreadPoolExecutor(max_workers=cfg.fetch.concurrency,
                             thread_name_prefix="feed-fetch") as pool:
-        futures = {pool.submit(_guarded(hosts[_host(f, s)], fetch_feed), cfg, f, s): (f, s)
+        futures = {pool.submit(_guarded(hosts(_host(f, s)), fetch_feed), cfg, f, s): (f, s)
                    for f, s in todo}
         for fut in as_completed(futures):
             feed, state = futures[fut]
             try:
                 res = fut.result()
             except Exception as exc:  # a bug in fetching must not stop the other feeds
-                res = FetchResult(feed.url, feed.url, error=f"error ({type(exc).__name__}: "
-                                  f"{exc})", kind="error")
+                res = FetchResult(feed.url, feed.url, kind="error", error=redact_text(
+                    f"error ({type(exc).__name__}: {exc})"))
             out = apply_result(db, engine, feed, state, res, now)
             report.outcomes.append(out)
             report.counts.add(out.counts)

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .filemodes import FILE_MODE, private_dir, tighten
+
 
 class AlreadyRunning(Exception):
     def __init__(self, path: Path, holder: dict[str, Any]) -> None:
@@ -41,8 +43,9 @@ class DaemonLock:
         self._fd: int | None = None
 
     def acquire(self, info: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        private_dir(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        tighten(self.path, FILE_MODE)  # one an earlier release made 0644
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from . import dates
 from .config import Config
+from .redact import redact_text
 from .severity import SEVERITIES
 from .store import transaction
 from .terminal import clean, truncate
@@ -176,7 +177,7 @@ def notify_new_stories(db: Database, cfg: Config, sender: Sender | None = None, 
             try:
                 ok = send(title, body)
             except Exception as exc:  # a notifier's bug must not stop the others or the cycle
-                ok, error = False, f"{type(exc).__name__}: {exc}"
+                ok, error = False, redact_text(f"{type(exc).__name__}: {exc}")  # URLs hold tokens
         if not ok:
             error = error or "not delivered (see the log)"
             log.warning("notify: story %s: %s", story["id"], error)

@@ -61,6 +61,9 @@ def errors(name: str, instance: Any) -> list[str]:
 
 
 def _message(err: ValidationError) -> str:
+    if err.validator == "pattern" and list(err.absolute_path)[-1:] == ["url"]:
+        # Not quoted: a URL may hold a password or key.
+        return "not an http(s) URL, file:// URL or path (without spaces)"
     if err.validator == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         return "unknown key " + ", ".join(repr(k) for k in extra)

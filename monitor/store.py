@@ -26,6 +26,7 @@ from sqlite_utils import Database, Migrations
 
 from .article import Article
 from .dates import now_rfc3339
+from .filemodes import FILE_MODE, private_dir, private_file, tighten
 from .severity import SEVERITIES
 from .sources import Problem
 from .story_store import backfill as backfill_stories
@@ -112,7 +113,7 @@ def m003_stories(db: Database) -> None:
     }, pk="story_id")
     db.table("notifications").create_index(["status"])
     backfill_stories(db)  # articles stored before this migration: one story each
-    # (m006 replaces the near-copy signature tables with event-level stories.)
+    # (m007 replaces the near-copy signature tables with event-level stories.)
 
 
 @contextmanager
@@ -138,11 +139,18 @@ def transaction(db: Database) -> Iterator[Database]:
     db.conn.execute("COMMIT")
 
 
-def open_db(path: Path | str) -> Database:
-    """Open (creating if needed) and migrate the database; WAL, busy timeout."""
+def open_db(path: Path | str, *, own_dir: bool = False) -> Database:
+    """Open (creating if needed) and migrate the database; WAL, busy timeout.
+
+    The database and its WAL files are 0600, a folder made for it 0700 (an
+    existing one too when `own_dir`: the config's own state folder).
+    """
     p = Path(path)
     if str(p) != ":memory:":
-        p.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(p.parent, own=own_dir)
+        private_file(p)  # SQLite gives its -wal and -shm files the database's mode
+        for extra in (p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm")):
+            tighten(extra, FILE_MODE)  # as an earlier release left them
     db = Database(p)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if str(p) != ":memory:":
@@ -273,7 +281,48 @@ def m005_job_interval(db: Database) -> None:
 
 
 @migrations()
-def m006_event_stories(db: Database) -> None:
+def m006_redact_urls(db: Database) -> None:
+    """Hide credentials that earlier releases stored with feed URLs (user info, keys).
+
+    Feeds are now keyed by their redacted URL; a remembered move that held a
+    secret is forgotten (the next poll follows the redirect again).
+    """
+    from .redact import redact_text, redact_url
+
+    for row in list(db.query("select rowid, url, current_url from feeds")):
+        url, cur = redact_url(row["url"]), row["current_url"]
+        cur = None if cur and redact_url(cur) != cur else cur
+        if url != row["url"] or cur != row["current_url"]:
+            if db.execute("select 1 from feeds where url = ?", [url]).fetchone():
+                db.execute("delete from feeds where rowid = ?", [row["rowid"]])
+            else:
+                db.execute("update feeds set url = ?, current_url = ? where rowid = ?",
+                           [url, cur, row["rowid"]])
+    for table in ("articles", "rejected"):
+        for rowid, source in db.execute(
+                f"select rowid, source from {table} where source like '%://%'").fetchall():
+            if redact_text(source) != source:
+                db.execute(f"update {table} set source = ? where rowid = ?",
+                           [redact_text(source), rowid])
+    for aid, data in db.execute("select id, data from alerts where data like '%://%'"
+                                ).fetchall():
+        alert = json.loads(data)
+        src = alert.get("article", {}).get("source")
+        if isinstance(src, str) and redact_text(src) != src:
+            alert["article"]["source"] = redact_text(src)
+            db.execute("update alerts set data = ? where id = ?",
+                       [json.dumps(alert, ensure_ascii=False), aid])
+    for rowid, key in db.execute("select rowid, source_key from story_signatures "
+                                 "where source_key like '%@%'").fetchall():
+        db.execute("update story_signatures set source_key = ? where rowid = ?",
+                   ["***@" + key.rpartition("@")[2], rowid])  # as new sources give
+    for rowid, name, jid in db.execute("select rowid, name, id from jobs").fetchall():
+        if redact_text(jid) != jid or redact_text(name) != name:  # rebuilt at the next start
+            db.execute("delete from jobs where rowid = ?", [rowid])
+
+
+@migrations()
+def m007_event_stories(db: Database) -> None:
     """Event-level stories (story_store.py): members, inverted term index, IDF.
 
     Existing articles keep their stories. Flagged articles become members; the

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import variants
+from .filemodes import private_dir
 from .watchlist import Watchlist, build_watchlist, watchlist_version
 
 
@@ -47,7 +48,7 @@ def cached_watchlist(raw: dict[str, Any], folder: Path | None) -> Watchlist:
     wl = build_watchlist(raw)
     if not loaded:
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
             tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps({k: [list(a), list(b)]
                                        for k, (a, b) in variants.known().items()}), "utf-8")

@@ -6,6 +6,7 @@ Every feed it serves is synthetic, written by the tests: not real news.
 from __future__ import annotations
 
 import gzip
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -32,7 +33,7 @@ Route = Reply | Callable[[dict[str, str]], Reply]
 class FeedServer:
     """Serve Replies by path; record every request's path and headers."""
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.inflight = 0
@@ -42,11 +43,18 @@ class FeedServer:
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
+        self.scheme = "https" if ssl_context else "http"
+        if ssl_context:  # TLS with a test CA (trustme): the handshake runs at accept
+            self.httpd.socket = ssl_context.wrap_socket(self.httpd.socket, server_side=True)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_port}{path}"
+
+    @property
+    def port(self) -> int:
+        return self.httpd.server_port
 
     def route(self, path: str, reply: Route) -> str:
         self.routes[path] = reply
@@ -74,6 +82,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 server.requests.append((self.path, headers))
                 server.inflight += 1
                 server.peak = max(server.peak, server.inflight)
+            self._counted = True
             try:
                 route = server.routes.get(self.path, Reply(404, b"not here"))
                 reply = route(headers) if callable(route) else route
@@ -82,6 +91,14 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError, OSError):
                 server.finished[self.path] = "aborted"  # the client gave up, as tests want
             finally:
+                self._done()
+
+        def _done(self) -> None:
+            # Out of flight before the last bytes go out: a client that has them may
+            # send its next request before this thread runs again (peak must not
+            # count the two as overlapping).
+            if self._counted:
+                self._counted = False
                 with server._lock:
                     server.inflight -= 1
 
@@ -96,6 +113,8 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             head += [f"{k}: {v}\r\n" for k, v in hdrs.items()] + ["\r\n"]
             raw = "".join(head).encode("latin-1")
             self.close_connection = True
+            if r.drip is None and not r.drip_headers and not r.endless:
+                self._done()  # the rest is one write: the answer is decided
             if r.drip_headers:
                 self._drip(raw, r.drip or 0.2)
             else:

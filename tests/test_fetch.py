@@ -88,7 +88,7 @@ def test_redirect_loop_and_non_http_redirects_are_refused(feedserver, tmp_path):
     assert loop.kind == "error" and "too many redirects" in (loop.error or "")
     assert len(feedserver.hits("/loop")) == FAST.max_redirects + 1
     res = fetch(feedserver.url("/file"), FAST)
-    assert res.kind == "error" and "not an http(s) URL" in (res.error or "")
+    assert res.kind == "refused" and "not an http(s) URL" in (res.error or "")
     assert res.body == b""
 
 

@@ -4,8 +4,8 @@ Every limit is enforced here, not left to the server: a total deadline from
 connect to last byte (a watchdog shuts the socket down when it passes, so a
 server that trickles bytes is cut off), a cap on the decoded body (we
 decompress ourselves, so a gzip bomb stops at the cap), manual redirects
-(http and https only), and conditional GET. Nothing here raises: every
-outcome is a FetchResult.
+(http and https only, under the policy of netpolicy.py), and conditional GET.
+Nothing here raises: every outcome is a FetchResult, its error redacted.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from ..config import Fetch
+from ..redact import has_credentials, redact_text
+from .netpolicy import (
+    PUBLIC,
+    GuardedBackend,
+    Refused,
+    Resolver,
+    ResolveTimeout,
+    redirect_problem,
+    site,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -44,8 +54,9 @@ class FetchResult:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     error: str | None = None  # one line, e.g. "unreachable (ConnectError: ...)"
-    kind: str | None = None  # timeout | too_large | error (None: no error)
-    moved_to: str | None = None  # new URL after permanent (301/308) redirects only
+    kind: str | None = None  # timeout | too_large | refused | error (None: no error)
+    # New URL after permanent (301/308) redirects only, on the same site, with no secret in it.
+    moved_to: str | None = None
     requests: int = 0
     elapsed: float = 0.0
 
@@ -134,33 +145,50 @@ def _decoded(raw: Iterator[bytes], encoding: str, cap: int) -> Iterator[bytes]:
 
 
 def fetch(url: str, settings: Fetch, *, etag: str | None = None,
-          last_modified: str | None = None) -> FetchResult:
-    """GET an http(s) URL with conditional headers, redirects, deadline and byte cap."""
+          last_modified: str | None = None, headers: Mapping[str, str] | None = None,
+          resolver: Resolver | None = None,
+          ssl_context: ssl.SSLContext | None = None) -> FetchResult:
+    """GET an http(s) URL with conditional headers, redirects, deadline and byte cap.
+
+    `headers` (the feed's own, credentials included) go only to URLs on the
+    configured URL's site. The result's error is redacted; its `url` and
+    `final_url` are not (they are for fetching, never for showing).
+    """
     # Imported here: httpx costs ~50 ms of start-up that `monitor ingest` never needs.
     import httpx
 
     start = time.monotonic()
     res = FetchResult(url=url, final_url=url)
     dog = _Watchdog(start + settings.timeout)
-    headers = {"User-Agent": settings.user_agent, "Accept": ACCEPT,
-               "Accept-Encoding": "gzip, deflate"}
+    base = {"User-Agent": settings.user_agent, "Accept": ACCEPT,
+            "Accept-Encoding": "gzip, deflate"}
     if etag:
-        headers["If-None-Match"] = etag
+        base["If-None-Match"] = etag
     if last_modified:
-        headers["If-Modified-Since"] = last_modified
+        base["If-Modified-Since"] = last_modified
+    backend = GuardedBackend(resolver or Resolver())
+    home = site(urlsplit(url).hostname)
     permanent = True
     try:
-        with httpx.Client(verify=_ssl_context(), follow_redirects=False, trust_env=False,
-                          headers=headers) as client:
-            current = url
+        with httpx.Client(transport=_transport(ssl_context or _ssl_context(), backend),
+                          follow_redirects=False, trust_env=False, headers=base) as client:
+            current, previous = url, None
             for _ in range(settings.max_redirects + 1):
                 if urlsplit(current).scheme not in ("http", "https"):
-                    res.error, res.kind = f"refused: not an http(s) URL: {current}", "error"
+                    res.error, res.kind = f"refused: not an http(s) URL: {current}", "refused"
                     break
+                if previous is not None:
+                    problem = redirect_problem(previous, current)
+                    if problem:
+                        res.error, res.kind = f"{problem}: {current}", "refused"
+                        break
+                    backend.allowed = {PUBLIC, backend.first_zone or PUBLIC}
                 left = start + settings.timeout - time.monotonic()
                 if left <= 0:
                     raise httpx.TimeoutException("deadline passed")
-                req = client.build_request("GET", current, extensions={"trace": dog.trace},
+                own = headers if headers and site(urlsplit(current).hostname) == home else {}
+                req = client.build_request("GET", current, headers=own,
+                                           extensions={"trace": dog.trace},
                                            timeout=httpx.Timeout(left))
                 resp = client.send(req, stream=True)
                 res.requests += 1
@@ -173,7 +201,7 @@ def fetch(url: str, settings: Fetch, *, etag: str | None = None,
                             res.error = f"HTTP {resp.status_code} without a Location"
                             res.kind = "error"
                             break
-                        current = urljoin(current, loc.strip())
+                        previous, current = current, urljoin(current, loc.strip())
                         permanent = permanent and resp.status_code in PERMANENT
                         if permanent:
                             res.moved_to = current
@@ -188,8 +216,10 @@ def fetch(url: str, settings: Fetch, *, etag: str | None = None,
                 res.kind = "error"
     except TooLarge:
         res.error, res.kind = f"body larger than {settings.max_bytes} bytes: cut off", "too_large"
-    except (httpx.HTTPError, OSError, ValueError, zlib.error) as exc:
-        if dog.fired or isinstance(exc, httpx.TimeoutException):
+    except Refused as exc:
+        res.error, res.kind = str(exc), "refused"
+    except (httpx.HTTPError, OSError, ValueError, zlib.error, ResolveTimeout) as exc:
+        if dog.fired or isinstance(exc, (httpx.TimeoutException, ResolveTimeout)):
             res.error = f"timed out (no complete answer within {settings.timeout:g}s)"
             res.kind = "timeout"
         else:
@@ -198,8 +228,33 @@ def fetch(url: str, settings: Fetch, *, etag: str | None = None,
         dog.cancel()
     if res.error:
         res.body, res.moved_to = b"", None
+        res.error = redact_text(res.error)
+    elif res.moved_to and not _rememberable(url, res.moved_to):
+        res.moved_to = None
     res.elapsed = time.monotonic() - start
     return res
+
+
+def _rememberable(url: str, moved_to: str) -> bool:
+    """A permanent move is kept only on the same site, and only if no secret is in it."""
+    return site(urlsplit(moved_to).hostname) == site(urlsplit(url).hostname) \
+        and not has_credentials(moved_to)
+
+
+def _transport(ssl_context: ssl.SSLContext, backend: GuardedBackend) -> Any:
+    """An httpx transport whose connections go through `backend` (the policy)."""
+    import httpcore
+    import httpx
+
+    class Transport(httpx.HTTPTransport):
+        def __init__(self) -> None:
+            super().__init__(verify=ssl_context, trust_env=False)
+            # httpx has no public way to give a network backend; httpcore's pool has.
+            # GuardedBackend is a NetworkBackend by duck typing (no httpcore at import).
+            self._pool = httpcore.ConnectionPool(
+                ssl_context=ssl_context, network_backend=backend)  # type: ignore[arg-type]
+
+    return Transport()
 
 
 def _read_body(resp: httpx.Response, cap: int, dog: _Watchdog) -> bytes:
