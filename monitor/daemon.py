@@ -86,8 +86,8 @@ class Daemon:
                         status = "error"
                         error = redact_text(str(summary.get("note") or "failed"))
                         counted = summary["status"] == "failed"
-                        if counted:
-                            log.warning("%s failed: %s", name, clean(error))
+                        if counted:  # once per failure, one line
+                            log.log(level, "%s: %s", name, clean(jobstate.describe(summary)))
                     else:
                         log.log(level, "%s: %s", name, clean(jobstate.describe(summary)))
                 except Exception as exc:

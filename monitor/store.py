@@ -113,7 +113,7 @@ def m003_stories(db: Database) -> None:
     }, pk="story_id")
     db.table("notifications").create_index(["status"])
     backfill_stories(db)  # articles stored before this migration: one story each
-    # (m007 replaces the near-copy signature tables with event-level stories.)
+    # (m006 replaces the near-copy signature tables with event-level stories.)
 
 
 @contextmanager
@@ -281,7 +281,37 @@ def m005_job_interval(db: Database) -> None:
 
 
 @migrations()
-def m006_redact_urls(db: Database) -> None:
+def m006_event_stories(db: Database) -> None:
+    """Event-level stories (story_store.py): members, inverted term index, IDF.
+
+    Existing articles keep their stories. Flagged articles become members; the
+    stories active in the last WINDOW_DAYS * 2 days before the newest report get
+    centroids and index terms, so today's reports still find yesterday's stories.
+    """
+    db.table("story_members").create({
+        "article_id": str, "story_id": str, "at": str, "seen_at": str, "source_key": str,
+        "lang": str, "score": float, "title": str}, pk="article_id")
+    db.table("story_members").create_index(["story_id"])
+    db.table("story_terms").create({"term": str, "story_id": str, "last_day": int},
+                                   pk=("term", "story_id"))
+    db.table("story_terms").create_index(["term", "last_day"])
+    db.table("story_terms").create_index(["story_id"])
+    db.table("story_df").create({"term": str, "df": int}, pk="term")
+    db.table("story_meta").create({"key": str, "value": int}, pk="key")
+    stories_t = db.table("stories")
+    for col, typ in (("centroid", str), ("first_day", int), ("last_day", int),
+                     ("merged_into", str), ("headline", str), ("languages", str),
+                     ("first_report_at", str), ("last_report_at", str),
+                     ("actors", str), ("events", str)):
+        stories_t.add_column(col, typ)
+    stories_t.create_index(["merged_into"])
+    backfill_event_stories(db)
+    db.table("story_signatures").drop(ignore=True)
+    db.table("story_bands").drop(ignore=True)
+
+
+@migrations()
+def m007_redact_urls(db: Database) -> None:
     """Hide credentials that earlier releases stored with feed URLs (user info, keys).
 
     Feeds are now keyed by their redacted URL; a remembered move that held a
@@ -312,40 +342,10 @@ def m006_redact_urls(db: Database) -> None:
             alert["article"]["source"] = redact_text(src)
             db.execute("update alerts set data = ? where id = ?",
                        [json.dumps(alert, ensure_ascii=False), aid])
-    for rowid, key in db.execute("select rowid, source_key from story_signatures "
+    for rowid, key in db.execute("select rowid, source_key from story_members "
                                  "where source_key like '%@%'").fetchall():
-        db.execute("update story_signatures set source_key = ? where rowid = ?",
+        db.execute("update story_members set source_key = ? where rowid = ?",
                    ["***@" + key.rpartition("@")[2], rowid])  # as new sources give
     for rowid, name, jid in db.execute("select rowid, name, id from jobs").fetchall():
         if redact_text(jid) != jid or redact_text(name) != name:  # rebuilt at the next start
             db.execute("delete from jobs where rowid = ?", [rowid])
-
-
-@migrations()
-def m007_event_stories(db: Database) -> None:
-    """Event-level stories (story_store.py): members, inverted term index, IDF.
-
-    Existing articles keep their stories. Flagged articles become members; the
-    stories active in the last WINDOW_DAYS * 2 days before the newest report get
-    centroids and index terms, so today's reports still find yesterday's stories.
-    """
-    db.table("story_members").create({
-        "article_id": str, "story_id": str, "at": str, "seen_at": str, "source_key": str,
-        "lang": str, "score": float, "title": str}, pk="article_id")
-    db.table("story_members").create_index(["story_id"])
-    db.table("story_terms").create({"term": str, "story_id": str, "last_day": int},
-                                   pk=("term", "story_id"))
-    db.table("story_terms").create_index(["term", "last_day"])
-    db.table("story_terms").create_index(["story_id"])
-    db.table("story_df").create({"term": str, "df": int}, pk="term")
-    db.table("story_meta").create({"key": str, "value": int}, pk="key")
-    stories_t = db.table("stories")
-    for col, typ in (("centroid", str), ("first_day", int), ("last_day", int),
-                     ("merged_into", str), ("headline", str), ("languages", str),
-                     ("first_report_at", str), ("last_report_at", str),
-                     ("actors", str), ("events", str)):
-        stories_t.add_column(col, typ)
-    stories_t.create_index(["merged_into"])
-    backfill_event_stories(db)
-    db.table("story_signatures").drop(ignore=True)
-    db.table("story_bands").drop(ignore=True)

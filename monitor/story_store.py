@@ -1,6 +1,6 @@
 """Stories in SQLite: the index that finds candidate stories, and story aggregates.
 
-Tables (created by store.m007_event_stories):
+Tables (created by store.m006_event_stories):
   story_members  one row per flagged article: its story, time, outlet, language,
                  join score and headline
   story_terms    inverted index: (term, story) -> the story's latest day; an
@@ -204,7 +204,7 @@ def story_articles(db: Database, story_id: str) -> list[dict[str, Any]]:
 
 
 def backfill_event_stories(db: Database) -> None:
-    """m007: members for every flagged article, centroids for the recent stories."""
+    """m006: members for every flagged article, centroids for the recent stories."""
     rows = list(db.query(
         "select ar.*, al.id as alert_id from articles ar join alerts al "
         "on al.article_id = ar.id and al.current = 1 order by ar.first_seen_at, ar.id"))

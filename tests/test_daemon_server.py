@@ -12,7 +12,7 @@ import signal
 import pytest
 from conftest import SEED
 from localserver import Reply, item, rss
-from test_daemon import count, start, wait_for
+from test_daemon import count_when_ready, start, wait_for
 
 from monitor.daemon import Daemon, log_level
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 
 def seeds_runs(db) -> int:
-    return count(db, "select coalesce(max(runs), 0) from jobs where id='seeds'")
+    return count_when_ready(db, "select coalesce(max(runs), 0) from jobs where id='seeds'") or 0
 
 
 def stop(p) -> tuple[str, str]:
@@ -106,7 +106,7 @@ def test_job_errors_carry_a_traceback_only_under_verbose(project, caplog):
     def broken(db):
         raise RuntimeError("synthetic job failure at https://u:synthetic-pw@x.test/f")
 
-    job = d._wrap("broken", "broken", broken)
+    job = d._wrap("broken", "broken", 60.0, broken)
     caplog.set_level(logging.INFO, logger="monitor.daemon")
     job()
     rec = [r for r in caplog.records if r.levelno == logging.ERROR]

@@ -1,4 +1,4 @@
-"""m005 on a database written before URLs were redacted: secrets go, data stays.
+"""m007 on a database written before URLs were redacted: secrets go, data stays.
 
 All feed data here is synthetic.
 """
@@ -19,13 +19,16 @@ SECRET = "synthetic-old-secret-88aa"
 
 
 def test_old_rows_lose_their_secrets_and_polling_resumes(project, run, feedserver, tmp_path):
-    body = rss("Synthetic", [item(1, flagged=True), item(2, flagged=True)])
+    # Absolute GUIDs: the poller resolves relative ones against the feed URL, the direct
+    # parse below would not, and the two would then be different items.
+    body = rss("Synthetic", [{**item(n, flagged=True), "guid": f"urn:synthetic:{n}"}
+                             for n in (1, 2)])
     url = feedserver.route(f"/f.xml?apikey={SECRET}", Reply(200, body))
     cfg_path = project(feeds=[{"url": url, "name": "old"}], fetch={"timeout": "2s"})
     path = tmp_path / "state" / "monitor.db"
     path.parent.mkdir()
     db = Database(path)
-    migrations.apply(db, stop_before="m006_redact_urls")  # the previous release's schema
+    migrations.apply(db, stop_before="m007_redact_urls")  # the previous release's schema
     # What the previous release stored: the URL with its key everywhere.
     articles, _, _ = parse_feed(body, url)
     ingest(db, Engine(load_config(cfg_path).watchlist), articles)
@@ -36,7 +39,7 @@ def test_old_rows_lose_their_secrets_and_polling_resumes(project, run, feedserve
     assert SECRET in dump
     db.conn.close()
 
-    db = open_db(path)  # applies m005
+    db = open_db(path)  # applies m007
     dump = "\n".join(db.conn.iterdump())
     assert SECRET not in dump
     assert db.table("articles").count == 2 and db.table("alerts").count == 2

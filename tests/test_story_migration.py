@@ -1,4 +1,4 @@
-"""m007_event_stories on a database from before event-level stories: nothing is lost,
+"""m006_event_stories on a database from before event-level stories: nothing is lost,
 every article keeps its story, and a new report of a recent event joins it."""
 
 import json
@@ -21,7 +21,7 @@ def _as_before_m005(path):
                                         pk="article_id")
     db.table("story_bands").create({"band": int, "story_id": str, "article_id": str},
                                    pk=("band", "story_id"))
-    db.execute("delete from _sqlite_migrations where name = 'm007_event_stories'")
+    db.execute("delete from _sqlite_migrations where name = 'm006_event_stories'")
     db.conn.commit()
     db.conn.close()
 
