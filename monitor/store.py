@@ -1,8 +1,9 @@
 """The SQLite database: schema (migrations), connection settings, writes.
 
 Tables (see the README for columns): articles, alerts, alert_terms,
-rejected, runs, feeds; story_signatures, story_bands, stories (story_store.py)
-and notifications (notify.py). One `with transaction(db):` (an immediate
+rejected, runs, feeds; story_signatures, story_bands, stories (story_store.py),
+notifications (notify.py) and the full-text index articles_fts (search.py); the
+read-only views of views.sql (views.py). One `with transaction(db):` (an immediate
 `db.atomic()`) per batch, so an article and its alert are written together or
 not at all.
 
@@ -23,6 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
+from . import search, views
 from .article import Article, now_rfc3339
 from .severity import SEVERITIES
 from .sources import Problem
@@ -145,11 +147,14 @@ def open_db(path: Path | str) -> Database:
         db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
     db.execute("PRAGMA foreign_keys = ON")
-    if migrations.pending(db):  # read-only check: readers never take the write lock
+    search.register(db.conn)  # the articles_fts triggers call monitor_fold()
+    # Read-only checks first: readers never take the write lock for nothing.
+    if migrations.pending(db) or views.stale(db):
         # Two processes opening a new database at once: one migrates, the other
         # waits for the lock and then finds nothing pending.
         with transaction(db):
             migrations.apply(db)
+            views.ensure(db)
     return db
 
 
@@ -244,3 +249,9 @@ def m004_daemon(db: Database) -> None:
     db.table("daemon").create({
         "id": int, "pid": int, "started_at": str, "stopped_at": str, "config": str,
     }, pk="id")
+
+
+@migrations()
+def m010_search(db: Database) -> None:
+    """Full-text search: the articles_fts index and its triggers; backfilled (search.py)."""
+    search.create_index(db)
