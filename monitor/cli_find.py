@@ -88,4 +88,31 @@ def render_hits(hits: list[search.Hit], width: int, colour: bool = False) -> str
     return "\n\n".join(blocks)
 
 
-COMMANDS = [search_cmd]
+@click.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+              help="Port to listen on (0: any free port, printed at start).")
+@click.option("--public", is_flag=True,
+              help="Listen on every network interface, not only 127.0.0.1 (prints a warning).")
+@pass_ctx
+def serve(c: Context, port: int, public: bool) -> None:
+    """The web view: stories, alerts, facets, search (Datasette; read-only).
+
+    Needs the optional extra: pip install 'libya-monitor[web]'. Every page is
+    also JSON and CSV (the export path). Runs beside the daemon; Ctrl-C stops.
+    """
+    from .web import app
+
+    if not app.available():
+        raise click.ClickException(app.INSTALL_HINT)
+    path = c.config.database
+    c.db().close()  # creates/migrates the database and its views before serving read-only
+    host = app.PUBLIC_HOST if public else app.HOST
+    if public:
+        click.echo(f"warning: serving on every network interface: anyone who can reach this "
+                   f"machine on port {port} can read the whole database", err=True)
+    click.echo(f"serving {path} read-only at http://{host}:{port}/monitor "
+               "(port 0: see the address below); Ctrl-C stops", err=True)
+    app.run(path, host=host, port=port)
+
+
+COMMANDS = [search_cmd, serve]

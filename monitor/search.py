@@ -116,11 +116,7 @@ class Hit:
 
     def marked(self, mark: tuple[str, str] = MARK) -> str:
         """The snippet with `mark` around each matched word."""
-        out, pos = [], 0
-        for s, e in self.highlights:
-            out += [self.snippet[pos:s], mark[0], self.snippet[s:e], mark[1]]
-            pos = e
-        return "".join(out) + self.snippet[pos:]
+        return marked(self.snippet, self.highlights, mark)
 
     def as_json(self) -> dict[str, Any]:
         return {"article": self.article, "story_id": self.story_id, "alert": self.alert,
@@ -227,6 +223,20 @@ def highlight(text: str, words: list[tuple[str, bool]], width: int = SNIPPET_CHA
     stripped = snippet.lstrip()
     shift = len(snippet) - len(stripped)
     return stripped.rstrip(), [(s - shift, e - shift) for s, e in marks]
+
+
+def marked(snippet: str, spans: list[tuple[int, int]], mark: tuple[str, str] = MARK) -> str:
+    """`snippet` with `mark` around each span."""
+    out, pos = [], 0
+    for s, e in spans:
+        out += [snippet[pos:s], mark[0], snippet[s:e], mark[1]]
+        pos = e
+    return "".join(out) + snippet[pos:]
+
+
+def marked_snippet(text: str | None, query: str | None) -> str:
+    """A snippet of `text` with the words of `query` marked (SQL: monitor_snippet)."""
+    return marked(*highlight(text or "", terms(query or "")))
 
 
 _SPACES = re.compile(r"\s+")

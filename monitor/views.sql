@@ -12,8 +12,7 @@ with rep as (
     partition by a.story_id order by a.severity_rank desc, a.first_seen_at desc, a.id) as rn
   from alerts a where a.current = 1
 )
-select s.id as story,
-       ar.title as headline,
+select ar.title as headline,
        s.severity,
        s.sources,
        s.articles as reports,
@@ -29,6 +28,7 @@ select s.id as story,
        s.last_seen_at as last_seen,
        substr(s.first_seen_at, 1, 10) as day,
        ar.url as link,
+       s.id as story,
        s.severity_rank
 from stories s
 join rep on rep.story_id = s.id and rep.rn = 1
@@ -36,8 +36,7 @@ join articles ar on ar.id = rep.article_id
 where s.severity is not null
 ;
 create view alert_view as
-select al.id as alert,
-       ar.title as headline,
+select ar.title as headline,
        al.severity,
        ar.source,
        (select json_group_array(term_id) from (
@@ -53,6 +52,7 @@ select al.id as alert,
        s.sources as story_sources,
        al.score,
        al.acked_at as acked,
+       al.id as alert,
        al.severity_rank
 from alerts al
 join articles ar on ar.id = al.article_id
