@@ -1,5 +1,6 @@
 # make run  : create .venv if needed, install, run one cycle with config.toml, print the digest
-# make test : create .venv if needed, install test extras, run pytest
+# make test : create .venv if needed, install test and web extras, run pytest
+# make screenshot: regenerate docs/img/stories.png (the web view in headless Chromium)
 # make eval : score the watchlist on the labelled dev set (DEV=path to a JSONL set)
 # make bench: every benchmark (several minutes), writes benchmarks/RESULTS.md
 # make bench-quick: every benchmark at small sizes, no targets checked (< 1 min)
@@ -9,14 +10,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test eval bench bench-quick lint clean
+.PHONY: run test eval bench bench-quick lint clean screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,web]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -34,6 +35,9 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --quick
+
+screenshot: $(STAMP)
+	$(BIN)/python tests/browser.py docs/img/stories.png
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff

@@ -3,7 +3,8 @@
 -- views.ensure() creates them when a writable connection opens the database
 -- and recreates them whenever this file changes: edit the views here, and
 -- only here. Statements are separated by lines holding only ";".
--- actors/events are JSON arrays of watchlist ids (Datasette facets them as arrays).
+-- actors/events are JSON arrays of watchlist ids (Datasette facets them as arrays),
+-- written with a space after each comma so that a browser can wrap them.
 
 create view story_view as
 with rep as (
@@ -16,11 +17,11 @@ select ar.title as headline,
        s.severity,
        s.sources,
        s.articles as reports,
-       (select json_group_array(term_id) from (
+       (select '[' || coalesce(group_concat('"' || term_id || '"', ', '), '') || ']' from (
           select distinct t.term_id from alerts a join alert_terms t on t.alert_id = a.id
           where a.story_id = s.id and a.current = 1 and t.kind = 'actor' order by t.term_id))
          as actors,
-       (select json_group_array(term_id) from (
+       (select '[' || coalesce(group_concat('"' || term_id || '"', ', '), '') || ']' from (
           select distinct t.term_id from alerts a join alert_terms t on t.alert_id = a.id
           where a.story_id = s.id and a.current = 1 and t.kind = 'event' order by t.term_id))
          as events,
@@ -39,10 +40,10 @@ create view alert_view as
 select ar.title as headline,
        al.severity,
        ar.source,
-       (select json_group_array(term_id) from (
+       (select '[' || coalesce(group_concat('"' || term_id || '"', ', '), '') || ']' from (
           select term_id from alert_terms where alert_id = al.id and kind = 'actor'
           order by term_id)) as actors,
-       (select json_group_array(term_id) from (
+       (select '[' || coalesce(group_concat('"' || term_id || '"', ', '), '') || ']' from (
           select term_id from alert_terms where alert_id = al.id and kind = 'event'
           order by term_id)) as events,
        al.first_seen_at as first_seen,
