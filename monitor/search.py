@@ -28,7 +28,7 @@ from .normalize import fold
 from .terminal import clean
 
 TOKENIZE = "unicode61 remove_diacritics 2"
-WEIGHTS = (0.0, 10.0, 1.0)  # bm25 weights: article_id (unindexed), title, text
+WEIGHTS = (0.0, 10.0, 1.0)  # bm25 weights of the columns: article_id (unindexed), title, text
 SNIPPET_CHARS = 220  # about two lines of a terminal
 MARK = ("**", "**")  # marks around matched words in plain-text snippets
 
@@ -91,6 +91,9 @@ def create_index(db: Database) -> None:
           values (new.rowid, new.id, monitor_fold(new.title), monitor_fold(new.text));
         end;
     """)
+    # `rank` is BM25 with these weights, so `order by rank` is the index's own order.
+    db.execute("insert into articles_fts(articles_fts, rank) values ('rank', ?)",
+               [f"bm25({', '.join(map(str, WEIGHTS))})"])
     db.execute("insert into articles_fts(rowid, article_id, title, text) "
                "select rowid, id, monitor_fold(title), monitor_fold(text) from articles")
 
@@ -140,11 +143,14 @@ def search(db: Database, q: Query) -> list[Hit]:
             params += [kind, *ids]
     sql = ("select ar.id, ar.title, ar.text, ar.url, ar.source, ar.published_at, "
            "ar.first_seen_at, ar.story_id, al.id as alert_id, al.severity, "
-           "bm25(articles_fts, %s) as rank from articles_fts f "
-           "join articles ar on ar.id = f.article_id "
-           "left join alerts al on al.article_id = ar.id and al.current = 1 "
+           "f.rank from articles_fts f "
+           # CROSS JOIN keeps the index as the outer loop: the planner may otherwise
+           # scan articles and run the MATCH once per article (quadratic).
+           "cross join articles ar on ar.id = f.article_id "
+           # "+": look the alert up by article_id, not by the `current` index (a scan).
+           "left join alerts al on al.article_id = ar.id and +al.current = 1 "
            "where %s order by rank, ar.first_seen_at desc, ar.id limit ?"
-           % (", ".join(map(str, WEIGHTS)), " and ".join(where)))
+           % " and ".join(where))
     params.append(q.limit)
     try:
         rows = list(db.query(sql, params))
