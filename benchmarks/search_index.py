@@ -1,7 +1,7 @@
 """Full-text search: what the index costs ingest, and how queries scale with the archive.
 
     python benchmarks/search_index.py            # 2,000 articles to ingest; 2k and 20k to search
-    python benchmarks/search_index.py --quick    # 300; 500 and 2k
+    python benchmarks/search_index.py --quick    # 150; 300 and 1k
 
 Synthetic articles (made up here, nothing real), 400 words each. Ingest: the
 same batch through `pipeline.ingest` into a fresh database with the articles_fts
@@ -76,7 +76,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes, for CI")
     a = ap.parse_args()
-    n, sizes = (300, [500, 2000]) if a.quick else (2000, [2000, 20000])
+    n, sizes = (150, [300, 1000]) if a.quick else (2000, [2000, 20000])
     engine = Engine(load_config(ROOT / "config.toml").watchlist)
     batch = articles(n, "ingest")
     print("## Full-text search\n")
