@@ -11,6 +11,8 @@ import json
 import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import urllib.parse
 from pathlib import Path
 
@@ -199,3 +201,13 @@ def test_public_warns_and_binds_every_interface(tmp_path):
         err = s.stderr()
     assert "warning: serving on every network interface" in err
     assert f"0.0.0.0:{port}" in err and s.proc.returncode != 0
+
+
+def test_without_the_web_extra_serve_says_how_to_install_it(tmp_path):
+    cfg, _ = make_project(tmp_path)
+    # This interpreter, with datasette made unimportable: as if the extra were absent.
+    code = ("import sys; sys.modules['datasette'] = None; from monitor.cli import main; "
+            f"sys.argv = ['monitor', '--config', {str(cfg)!r}, 'serve']; main()")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "pip install 'libya-monitor[web]'" in r.stderr

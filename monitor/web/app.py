@@ -8,7 +8,6 @@ or broken pages while the daemon writes.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from functools import cache
 from pathlib import Path
@@ -28,8 +27,12 @@ class MissingExtra(RuntimeError):
 
 
 def available() -> bool:
-    """Whether the web extra (Datasette) is installed."""
-    return importlib.util.find_spec("datasette") is not None
+    """Whether the web extra (Datasette) is installed and importable."""
+    try:
+        import datasette  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @cache
