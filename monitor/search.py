@@ -141,16 +141,20 @@ def search(db: Database, q: Query) -> list[Hit]:
             where.append("al.id in (select alert_id from alert_terms where kind = ? "
                          "and term_id in (%s))" % ",".join("?" * len(ids)))
             params += [kind, *ids]
-    sql = ("select ar.id, ar.title, ar.text, ar.url, ar.source, ar.published_at, "
-           "ar.first_seen_at, ar.story_id, al.id as alert_id, al.severity, "
-           "f.rank from articles_fts f "
-           # CROSS JOIN keeps the index as the outer loop: the planner may otherwise
-           # scan articles and run the MATCH once per article (quadratic).
-           "cross join articles ar on ar.id = f.article_id "
-           # "+": look the alert up by article_id, not by the `current` index (a scan).
+    # Step 1 ranks ids only (no article text carried through the sort). Without
+    # filters it is the index alone, in its own rank order. CROSS JOIN keeps the
+    # index as the outer loop (the planner may otherwise run the MATCH once per
+    # article); "+" looks each alert up by article_id, not by the `current` index.
+    joins = ("" if len(where) == 1 else
+             "cross join articles ar on ar.id = f.article_id "
+             "left join alerts al on al.article_id = ar.id and +al.current = 1 ")
+    sql = ("with hit as (select f.article_id as id, f.rank as rank from articles_fts f "
+           + joins + "where %s order by f.rank, f.article_id limit ?) "
+           "select ar.id, ar.title, ar.text, ar.url, ar.source, ar.published_at, "
+           "ar.first_seen_at, ar.story_id, al.id as alert_id, al.severity, hit.rank "
+           "from hit join articles ar on ar.id = hit.id "
            "left join alerts al on al.article_id = ar.id and +al.current = 1 "
-           "where %s order by rank, ar.first_seen_at desc, ar.id limit ?"
-           % " and ".join(where))
+           "order by hit.rank, hit.id") % " and ".join(where)
     params.append(q.limit)
     try:
         rows = list(db.query(sql, params))
