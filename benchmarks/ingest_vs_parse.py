@@ -87,9 +87,10 @@ def stages(bodies: list[bytes]) -> list[tuple[str, ...]]:
     for a in articles:
         hits = timed("match (fold + Aho-Corasick)", engine.matcher.find, a.text)
         d = timed("decide (the policy)", decide, engine.watchlist, hits, a.published_date)
-        timed("story sketch", stories.article_signature, a)
         if d.alert:
             flagged += 1
+            timed("story profile (flagged only)", stories.profile, a.title, a.text,
+                  list(d.actors), list(d.events))
             alert = timed("build alert", build_alert, a, d, engine.watchlist)
             timed("validate alert (jsonschema)", schemas.errors, "alert", alert)
     n = len(articles)

@@ -82,7 +82,7 @@ def daemon_cycles(cycles: int) -> list[tuple[int, float]]:
             d = Daemon(write_config(Path(tmp), urls))
             interval = d.cfg.feeds[0].interval
             clock = datetime.now(UTC)
-            jobs = [d._wrap(f"feed:{f.url}", f"feed {f.name}",
+            jobs = [d._wrap(f"feed:{f.url}", f"feed {f.name}", interval,
                             lambda db, f=f: poll_feed_job(db, d.cfg, d.engine, f, now=clock))
                     for f in d.cfg.feeds]
             for cycle in range(1, cycles + 1):

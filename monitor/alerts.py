@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .article import Article, now_rfc3339
+from .article import Article
+from .dates import now_rfc3339
 from .rules import Counted, Decision
 from .severity import score as score_of
 from .severity import severity as severity_of

@@ -5,8 +5,15 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from . import dates
+from .dates import now_rfc3339, to_rfc3339
+
+__all__ = ["Article", "canonical_url", "make_article", "make_id", "now_rfc3339",
+           "to_rfc3339"]
 
 # Query parameters that only track the reader, never change the article.
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "at_medium",
@@ -24,18 +31,26 @@ class Article:
     published_at: str | None = None  # RFC 3339, UTC, or None
     guid: str | None = None  # the source's own id for the item, if any
 
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Article:
+        """The Article of an `articles` table row."""
+        return cls(row["id"], row["title"], row["text"], row["source"], row["source_kind"],
+                   row["url"], row["published_at"], row["guid"])
+
     @property
     def canonical_url(self) -> str | None:
         return canonical_url(self.url) if self.url else None
 
     @property
+    def item_id(self) -> str | None:
+        """The id of (canonical URL, GUID): tells apart distinct items that share a link."""
+        canon = self.canonical_url
+        return "u" + _digest(canon, self.guid) if canon and self.guid else None
+
+    @property
     def published_date(self) -> date | None:
-        if not self.published_at:
-            return None
-        try:
-            return datetime.fromisoformat(self.published_at.replace("Z", "+00:00")).date()
-        except ValueError:
-            return None
+        dt = dates.parse(self.published_at)
+        return dt.date() if dt else None
 
 
 def canonical_url(url: str) -> str | None:
@@ -67,7 +82,9 @@ def make_id(*, url: str | None, guid: str | None, scope: str, title: str, text: 
     """Stable article id: canonical URL, else the source's GUID, else content.
 
     The canonical URL comes first so the same article reached through two
-    feeds (with two different GUIDs) is one article.
+    feeds (with two different GUIDs) is one article. Items of one source that
+    share a link but not a GUID (a feed linking every item to its home page)
+    are told apart by `Article.item_id` when they are stored (identity.py).
     """
     canon = canonical_url(url) if url else None
     if canon:
@@ -93,25 +110,3 @@ def make_article(*, title: str, body: str, source: str, source_kind: str,
     aid = make_id(url=url, guid=guid, scope=scope or source, title=title, text=body)
     return Article(aid, title, text, source, source_kind, url or None,
                    to_rfc3339(published_at), guid)
-
-
-def to_rfc3339(value: str | datetime | date | None) -> str | None:
-    """Normalise a date-ish value to RFC 3339 UTC, or None if unreadable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, date):
-        dt = datetime(value.year, value.month, value.day)
-    else:
-        try:
-            dt = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def now_rfc3339() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

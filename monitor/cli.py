@@ -26,9 +26,9 @@ class MonitorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
-            click.echo(f"error: bad configuration in {exc.path}:", err=True)
+            click.echo(clean(f"error: bad configuration in {exc.path}:"), err=True)
             for p in exc.problems:
-                click.echo(f"  {p}", err=True)
+                click.echo("  " + clean(p), err=True)
             ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
@@ -71,9 +71,20 @@ def once(c: Context) -> None:
 @cli.command("feeds")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--reset", "reset", multiple=True, metavar="NAME",
+              help="Bring a feed (name or URL) back after you fixed it: forget its errors, "
+                   "back-off, 410 Gone and Retry-After; polled again at the next cycle.")
 @pass_ctx
-def feeds_cmd(c: Context, fmt: str) -> None:
+def feeds_cmd(c: Context, fmt: str, reset: tuple[str, ...]) -> None:
     """Each configured feed's health: last status, last success, failures, next due."""
+    if reset:
+        try:
+            names = feed_health.reset(c.db(), c.config, reset)
+        except KeyError as exc:
+            raise click.UsageError(clean(f"no feed named {exc.args[0]} in {c.config.path} "
+                                         "(nothing reset)"))
+        for name in names:
+            click.echo(clean(f"reset feed {name}: polled again at the next cycle"), err=True)
     records = feed_health.health(c.db(), c.config)
     if fmt == "json":
         click.echo(feed_health.render_json(records))
@@ -91,7 +102,7 @@ def ingest_cmd(c: Context, paths: tuple[Path, ...]) -> None:
     counts = ingest(c.db(), Engine(cfg.watchlist), read_paths(paths, "file"))
     click.echo(f"ingest: {counts.seen} articles read, {counts.new} new, "
                f"{counts.alerts} alerts, {counts.problems} problems, "
-               f"{counts.rejected} rejected")
+               f"{counts.rejected} rejected, {counts.warnings} warnings")
     for err in counts.errors[:20]:
         click.echo(clean(f"problem: {err}"), err=True)
     if len(counts.errors) > 20:
@@ -107,9 +118,10 @@ def check(c: Context) -> None:
     cfg = c.config  # raises ConfigError (exit 2) with every problem and its key path
     warnings = lint_watchlist(cfg.watchlist)
     for w in warnings:
-        click.echo(f"warning: {w}")
+        click.echo(clean(f"warning: {w}"))
     wl = cfg.watchlist
-    click.echo(f"{cfg.path}: ok ({len(cfg.feeds)} feeds, {len(cfg.seed_paths)} seed paths, "
+    click.echo(clean(f"{cfg.path}: ok")
+               + f" ({len(cfg.feeds)} feeds, {len(cfg.seed_paths)} seed paths, "
                f"{len(wl.actors)} actors, {len(wl.events)} events, "
                f"{sum(len(e.terms) for e in wl.actors + wl.events)} aliases, "
                f"watchlist {wl.version})")
@@ -123,7 +135,9 @@ def rescan_cmd(c: Context) -> None:
     res = rescan(c.db(), Engine(cfg.watchlist))
     click.echo(f"rescan: {res.articles} articles, {len(res.added)} alerts added, "
                f"{len(res.removed)} removed, {len(res.changed)} changed "
-               f"(watchlist {cfg.watchlist.version})")
+               f"(watchlist {cfg.watchlist.version})"
+               + (f", {res.failed} articles failed (see the rejected table)"
+                  if res.failed else ""))
     for label, ids in (("added", res.added), ("removed", res.removed),
                        ("changed", res.changed)):
         for aid in ids[:50]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 import click
 
+from . import inert
 from .cli_context import Context, exit_with, pass_ctx
 from .config import config_path
 from .terminal import clean
@@ -45,32 +45,41 @@ def run_cmd(c: Context, verbose: bool) -> None:
 def status(c: Context, fmt: str) -> None:
     """Whether a daemon runs on this database, and its jobs' last and next runs.
 
-    Exit 0 when a daemon runs and no job's last run failed, else 1.
+    Exit 0 when healthy: a daemon runs, no job's last run failed (a feed poll
+    that failed counts), no job is overdue by more than twice its interval, and
+    no notification was given up. Else exit 1, with the reasons.
     """
+    from . import jobstate, notify
     from .lock import holder_if_running
 
     cfg = c.config
     holder = holder_if_running(cfg.database)
     jobs: list[dict[str, Any]] = []
+    given_up: list[dict[str, Any]] = []
     if cfg.database.exists():
         db = c.db()
         jobs = list(db.query("select * from jobs order by id"))
-    failed = [j for j in jobs if j["last_status"] == "error"]
-    healthy = holder is not None and not failed
+        given_up = notify.given_up(db)
+    problems = jobstate.problems(holder is not None, jobs, given_up)
+    healthy = not problems
     if fmt == "json":
-        click.echo(json.dumps({"running": holder is not None, "daemon": holder,
-                               "healthy": healthy, "jobs": jobs}, indent=2))
+        click.echo(inert.dumps({"running": holder is not None, "daemon": holder,
+                                "healthy": healthy, "problems": problems, "jobs": jobs,
+                                "notifications_given_up": given_up}))
     else:
         if holder:
-            click.echo(f"daemon: running, PID {holder.get('pid')}, since "
-                       f"{holder.get('started_at')}")
+            click.echo(clean(f"daemon: running, PID {holder.get('pid')}, since "
+                             f"{holder.get('started_at')}"))
         else:
-            click.echo(f"daemon: not running on {cfg.database}")
+            click.echo(clean(f"daemon: not running on {cfg.database}"))
         for j in jobs:
             click.echo(clean(f"  {j['name']}: last {j['last_run_at']} {j['last_status']}"
                              f" ({j['last_duration']}s), next {j['next_run_at'] or '-'}, "
                              f"runs {j['runs']}, failures {j['failures']}"
                              + (f", error: {j['last_error']}" if j['last_error'] else "")))
+        click.echo("healthy" if healthy else "unhealthy:")
+        for p in problems:
+            click.echo(clean(f"  {p}"))
     exit_with(0 if healthy else 1)
 
 

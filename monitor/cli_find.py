@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import textwrap
 
 import click
 
-from . import digest, search
+from . import digest, inert, search
 from .cli_context import Context, check_ids, pass_ctx
 from .terminal import clean, truncate
 
@@ -56,7 +55,7 @@ def search_cmd(c: Context, query: str, since: str | None, actor: tuple[str, ...]
         click.echo(f"  {SYNTAX_HINT}", err=True)
         click.get_current_context().exit(2)
     if fmt == "json":
-        click.echo(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=2))
+        click.echo(inert.dumps([h.as_json() for h in hits]))
     else:
         width = shutil.get_terminal_size((100, 24)).columns
         click.echo(render_hits(hits, max(width, 60), colour=sys.stdout.isatty()))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import click
 
-from . import digest, notify, render, story_store, trends
+from . import digest, inert, notify, render, story_store, trends
 from .cli_context import Context, check_ids, pass_ctx
 from .severity import SEVERITIES
 from .show import render_alert
@@ -115,7 +115,11 @@ def trends_cmd(c: Context, days: int, actor: tuple[str, ...], event: tuple[str, 
 @click.option("--test", "test", is_flag=True, help="Send a test message to every URL.")
 @pass_ctx
 def notify_cmd(c: Context, test: bool) -> None:
-    """Send the pending story notifications now (the cycle does this after ingest)."""
+    """Send the pending story notifications now (the cycle does this after ingest).
+
+    Also tries once more the messages given up on (failed for longer than [notify]
+    retry_for). Exit 1 if a message failed or one stays given up.
+    """
     cfg = c.config
     if test:
         try:
@@ -126,11 +130,17 @@ def notify_cmd(c: Context, test: bool) -> None:
             raise click.ClickException("test message not delivered (see the log above)")
         click.echo("test message sent")
         return
-    report = notify.notify_new_stories(c.db(), cfg)
+    db = c.db()
+    report = notify.notify_new_stories(db, cfg, retry_given_up=True)
     click.echo(report.line())
     for err in report.errors:
         click.echo(clean(f"warning: {err}"), err=True)
-    if report.failed:
+    stuck = notify.given_up(db)
+    for n in stuck:
+        click.echo(clean(f"error: story {n['story_id']}: message given up after "
+                         f"{n['attempts']} tries since {n['created_at']}: {n['last_error']}"),
+                   err=True)
+    if report.failed or stuck:
         raise SystemExit(1)
 
 
@@ -143,17 +153,17 @@ def show(c: Context, alert_id: str, fmt: str) -> None:
     """One alert: its article, matched terms, evidence, the rule that fired, and
     the articles of its story."""
     db = c.db()
-    row = db.execute("select data from alerts where id = ?", [alert_id]).fetchone()
+    row = db.execute("select data, story_id from alerts where id = ?", [alert_id]).fetchone()
     if row is None:
         raise click.ClickException(f"no alert {clean(alert_id)!r} in {c.config.database}")
     alert = json.loads(row[0])
+    alert["story_id"] = story_store.resolve(db, row[1])  # where it is now, after merges
     art = db.execute("select * from articles where id = ?", [alert["article"]["id"]])
     cols = [d[0] for d in art.description]
     article = dict(zip(cols, art.fetchone(), strict=False))
     story = story_store.story_articles(db, alert["story_id"])
     if fmt == "json":
-        click.echo(json.dumps({"alert": alert, "article": article, "story": story},
-                              ensure_ascii=False, indent=2))
+        click.echo(inert.dumps({"alert": alert, "article": article, "story": story}))
     else:
         click.echo(render_alert(alert, article, story))
 

@@ -30,6 +30,8 @@ DEFAULT_CONCURRENCY = 8  # feeds fetched at once in a cycle
 DEFAULT_PER_HOST = 2  # requests in flight to one host at once (politeness)
 DEFAULT_USER_AGENT = "libya-monitor/0.1 (+https://github.com/libya-monitor/libya-monitor)"
 DEFAULT_NOTIFY_MIN_SEVERITY = "high"  # [notify]: stories at or above this are sent
+DEFAULT_NOTIFY_RETRY_FOR = "1d"  # [notify]: a failed message is retried (with back-off)
+#                                  this long after its first try, then given up
 # An absent [notify] table (or an empty urls list) turns notifications off.
 
 
@@ -79,6 +81,7 @@ class Fetch:
 class Notify:
     urls: tuple[str, ...]  # apprise URLs (mailto://, json://, ntfy://, ...)
     min_severity: str = DEFAULT_NOTIFY_MIN_SEVERITY
+    retry_for: float = 86400.0  # seconds (DEFAULT_NOTIFY_RETRY_FOR)
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,8 @@ def _notify(table: dict[str, Any] | None) -> Notify | None:
     if not table or not table.get("urls"):
         return None
     return Notify(urls=tuple(table["urls"]),
-                  min_severity=table.get("min_severity", DEFAULT_NOTIFY_MIN_SEVERITY))
+                  min_severity=table.get("min_severity", DEFAULT_NOTIFY_MIN_SEVERITY),
+                  retry_for=parse_duration(table.get("retry_for", DEFAULT_NOTIFY_RETRY_FOR)))
 
 
 def _semantic_problems(raw: dict[str, Any]) -> list[str]:
@@ -191,8 +195,9 @@ def _semantic_problems(raw: dict[str, Any]) -> list[str]:
                 continue
             if e.get("id") in ids:
                 out.append(f"watchlist.{kind}[{i}].id: duplicate id {e.get('id')!r}")
-            ids.add(e.get("id"))
-            aliases = e.get("aliases") if isinstance(e.get("aliases"), list) else []
+            if isinstance(e.get("id"), str):
+                ids.add(e["id"])
+            aliases = e["aliases"] if isinstance(e.get("aliases"), list) else []
             for j, a in enumerate(aliases):
                 for key in ("from", "until"):
                     if isinstance(a, dict) and isinstance(a.get(key), str):

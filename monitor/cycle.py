@@ -10,9 +10,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import store
-from .article import now_rfc3339
 from .config import Config, Feed
-from .feeds import next_due, poll_feed, poll_feeds, ts
+from .dates import now_rfc3339
+from .feeds import load_state, next_due, poll_feed, poll_feeds, ts
 from .notify import NotifyReport, notify_new_stories
 from .pipeline import Counts, Engine, ingest
 from .sources import Problem
@@ -84,7 +84,8 @@ class SeedWatcher:
 
     def run(self, db: Database, cfg: Config, engine: Engine) -> dict[str, int]:
         files = self.changed(cfg)
-        counts = ingest(db, engine, read_paths(files, "seed")) if files else Counts()
+        counts = ingest(db, engine, read_paths(files, "seed", roots=cfg.seed_paths)) \
+            if files else Counts()
         # Marked seen only once ingested: a job that failed reads them again next time.
         self._seen.update(files)
         return {"files": len(files), **counts.as_dict()}
@@ -104,6 +105,11 @@ def poll_feed_job(db: Database, cfg: Config, engine: Engine, feed: Feed,
     # A poll recorded a moment after the previous run started must not make
     # this run skip: allow half an interval (at most 5 minutes) of slack.
     if due > now + timedelta(seconds=min(300.0, feed.interval / 2)):
+        state = load_state(db, feed)
+        if state.get("failures"):  # waiting out a back-off: still a failing feed
+            return {"status": "backing off", "next_due": ts(due),
+                    "note": f"{state['failures']} failure(s) in a row, next try {ts(due)}: "
+                            f"{state.get('last_error')}"}
         return {"status": "not due", "next_due": ts(due)}
     out = poll_feed(db, cfg, engine, feed, now=now)
     summary: dict[str, Any] = {"status": out.status, **out.counts.as_dict()}

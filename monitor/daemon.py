@@ -22,10 +22,10 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEv
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from . import jobstate, store
-from .article import now_rfc3339
-from .config import Config, ConfigError, load_config
+from . import dates, jobstate, store
+from .config import Config, ConfigError, Feed, load_config
 from .cycle import SeedWatcher, poll_feed_job
+from .dates import now_rfc3339
 from .lock import DaemonLock
 from .notify import notify_new_stories
 from .pipeline import Engine
@@ -50,6 +50,7 @@ class Daemon:
         self._running = 0
         self._running_lock = threading.Lock()
         self.unfinished = False  # a job was still running past STOP_BOUND
+        self.jobs = jobstate.JobLog()
         self.scheduler = BlockingScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(max(2, self.cfg.fetch.concurrency))},
@@ -58,28 +59,39 @@ class Daemon:
         self.scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
 
     # --- jobs ---------------------------------------------------------------
-    def _wrap(self, job_id: str, name: str,
+    def _wrap(self, job_id: str, name: str, interval: float,
               fn: Callable[[Any], dict[str, Any]]) -> Callable[[], None]:
         def run() -> None:
             if self.stopping.is_set():
                 return
             with self._running_lock:
                 self._running += 1
-            started = now_rfc3339()
-            t0 = time.monotonic()
-            db = store.open_db(self.cfg.database)
+            db = None
             try:
-                summary = fn(db)
-                jobstate.record(db, job_id, name, started, "ok", None,
-                                time.monotonic() - t0, summary, self._next_run(job_id))
-                log.info("%s: %s", name, clean(jobstate.describe(summary)))
-            except Exception as exc:
-                log.error("%s failed: %s: %s", name, type(exc).__name__, clean(str(exc)))
-                jobstate.record(db, job_id, name, started, "error",
-                                f"{type(exc).__name__}: {exc}", time.monotonic() - t0, {},
-                                self._next_run(job_id))
+                started = now_rfc3339()
+                t0 = time.monotonic()
+                status, error, summary, counted = "ok", None, {}, True
+                try:
+                    db = store.open_db(self.cfg.database)
+                    summary = fn(db)
+                    # A failed poll is a failure; a feed backing off after failures is
+                    # still failing (but this run adds no failure to the count).
+                    if summary.get("status") in ("failed", "backing off"):
+                        status, error = "error", str(summary.get("note") or "failed")
+                        counted = summary["status"] == "failed"
+                        if counted:
+                            log.warning("%s failed: %s", name, clean(error))
+                    else:
+                        log.info("%s: %s", name, clean(jobstate.describe(summary)))
+                except Exception as exc:
+                    status, error = "error", f"{type(exc).__name__}: {exc}"
+                    log.error("%s failed: %s", name, clean(error))
+                self.jobs.record(job_id, name, started, status, error, time.monotonic() - t0,
+                                 summary, self._next_run(job_id), interval, counted)
+                self.jobs.write(db)  # or kept in memory, written by a later run
             finally:
-                db.close()
+                if db is not None:
+                    db.close()
                 with self._running_lock:
                     self._running -= 1
         return run
@@ -87,7 +99,11 @@ class Daemon:
     def _next_run(self, job_id: str) -> str | None:
         job = self.scheduler.get_job(job_id)
         nrt = getattr(job, "next_run_time", None) if job else None
-        return nrt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if nrt else None
+        return dates.rfc3339(nrt) if nrt else None
+
+    def _feed_job(self, feed: Feed) -> Callable[[Any], dict[str, Any]]:
+        cfg = self.cfg
+        return lambda db: poll_feed_job(db, cfg, self.engine, feed)
 
     def build_jobs(self) -> None:
         """(Re)create every job from the current config."""
@@ -95,7 +111,8 @@ class Daemon:
         now = datetime.now(UTC)
         cfg = self.cfg
         self.scheduler.add_job(
-            self._wrap("seeds", "seeds", lambda db: self.seeds.run(db, cfg, self.engine)),
+            self._wrap("seeds", "seeds", cfg.seeds_interval,
+                       lambda db: self.seeds.run(db, cfg, self.engine)),
             "interval", seconds=cfg.seeds_interval, id="seeds", name="seeds",
             next_run_time=now + timedelta(seconds=0.2),
             misfire_grace_time=max(1, int(cfg.seeds_interval / 2)))
@@ -104,18 +121,17 @@ class Daemon:
             offset = 0.5 + i * min(STAGGER_WINDOW, feed.interval) / max(1, len(feeds))
             job_id = f"feed:{feed.url}"
             self.scheduler.add_job(
-                self._wrap(job_id, f"feed {feed.name}",
-                           lambda db, f=feed: poll_feed_job(db, cfg, self.engine, f)),
+                self._wrap(job_id, f"feed {feed.name}", feed.interval, self._feed_job(feed)),
                 "interval", seconds=feed.interval, id=job_id, name=f"feed {feed.name}",
                 next_run_time=now + timedelta(seconds=offset),
                 misfire_grace_time=max(1, int(feed.interval / 2)))
         if cfg.notify is not None:
             self.scheduler.add_job(
-                self._wrap("notify", "notify", lambda db: _notify(db, cfg)),
+                self._wrap("notify", "notify", NOTIFY_INTERVAL, lambda db: _notify(db, cfg)),
                 "interval", seconds=NOTIFY_INTERVAL, id="notify", name="notify",
                 next_run_time=now + timedelta(seconds=5), misfire_grace_time=30)
         self.scheduler.add_job(
-            self._wrap("maintenance", "maintenance", _maintenance),
+            self._wrap("maintenance", "maintenance", MAINTENANCE_INTERVAL, _maintenance),
             "interval", seconds=MAINTENANCE_INTERVAL, id="maintenance", name="maintenance",
             misfire_grace_time=int(MAINTENANCE_INTERVAL / 2))
         log.info("scheduled %d feed jobs, seeds every %ss, database %s", len(feeds),
@@ -176,15 +192,29 @@ class Daemon:
             log.info("stopped")
             return 0
         finally:
-            db = store.open_db(self.cfg.database)
-            jobstate.daemon_stopped(db)
-            db.close()
+            self._write_stopped()
             lock.release()
+
+    def _write_stopped(self) -> None:
+        """Last job states and the stop time; a database that refuses is logged, not fatal."""
+        try:
+            db = store.open_db(self.cfg.database)
+        except Exception as exc:
+            log.error("could not record the stop: %s: %s", type(exc).__name__, exc)
+            return
+        try:
+            if not self.jobs.write(db):
+                log.error("job state not written: %s", ", ".join(self.jobs.unwritten()))
+            jobstate.daemon_stopped(db)
+        except Exception as exc:
+            log.error("could not record the stop: %s: %s", type(exc).__name__, exc)
+        finally:
+            db.close()
 
 
 def _notify(db: Any, cfg: Config) -> dict[str, Any]:
     r = notify_new_stories(db, cfg)
-    return {"sent": len(r.sent), "failed": len(r.failed)}
+    return {"sent": len(r.sent), "failed": len(r.failed), "given_up": len(r.gave_up)}
 
 
 def _maintenance(db: Any) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .article import now_rfc3339
+from . import dates
+from .dates import now_rfc3339
 from .severity import SEVERITIES
 from .store import transaction
 
@@ -29,15 +30,15 @@ def parse_since(value: str, now: datetime | None = None) -> str:
     if m:
         n, unit = int(m.group(1)), m.group(2)
         delta = {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
-        return (now - delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return dates.ago(delta, now)
     try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        dt = dates.strict(value, bounded=False)
+    except dates.DateError:
+        dt = None
+    if dt is None:
         raise ValueError(f"--since: not a duration or date: {value!r} "
                          "(use e.g. 24h, 7d, 2019-11-01)") from None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dates.rfc3339(dt)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,18 @@ class Row:
     shown_at: str | None
     acked_at: str | None
     story: dict[str, Any] = field(default_factory=dict)
+    per_story: bool = True  # the row stands for its story (else for its own alert)
+
+    @property
+    def headline(self) -> str:
+        """The story's most representative headline on a story row, else the article's."""
+        own = self.alert["article"]["title"]
+        return (self.story.get("headline") or own) if self.per_story else own
+
+    def ids(self, kind: str) -> list[str]:
+        """Actor or event ids: the story's union on a story row, else the alert's."""
+        own = [x["id"] for x in self.alert[kind]]
+        return (self.story.get(kind) or own) if self.per_story else own
 
     @property
     def severity(self) -> str:
@@ -67,13 +80,26 @@ class Row:
 
     def as_json(self) -> dict[str, Any]:
         out = dict(self.alert)
+        if self.story.get("id"):  # the story it is in now (it may have merged since)
+            out["story_id"] = self.story["id"]
         out.update(first_seen_at=self.first_seen_at, shown_at=self.shown_at,
                    acked_at=self.acked_at, sources=self.story.get("sources", 1),
                    story=self.story)
         return out
 
 
-_STORY_COLS = ("first_seen_at", "last_seen_at", "articles", "sources", "score", "severity")
+_STORY_COLS = ("first_seen_at", "last_seen_at", "articles", "sources", "score", "severity",
+               "headline", "languages", "first_report_at", "last_report_at", "actors",
+               "events")
+
+
+def _story(row: Any) -> dict[str, Any]:
+    """The digest's story object: lists for the comma-joined columns."""
+    out = {"id": row["story_id"], **{c: row[f"s_{c}"] for c in _STORY_COLS}}
+    for c in ("languages", "actors", "events"):
+        out[c] = [x for x in (out[c] or "").split(",") if x]
+    out["reports"] = out["articles"]
+    return out
 
 
 def fetch(db: Database, q: Query) -> list[Row]:
@@ -116,7 +142,7 @@ def fetch(db: Database, q: Query) -> list[Row]:
         sql += " limit ?"
         params.append(q.limit)
     return [Row(json.loads(r["data"]), r["first_seen_at"], r["shown_at"], r["acked_at"],
-                {"id": r["story_id"], **{c: r[f"s_{c}"] for c in _STORY_COLS}})
+                _story(r), q.per_story)
             for r in db.query(sql, params)]
 
 

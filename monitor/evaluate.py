@@ -49,6 +49,15 @@ class Counts:
 
 
 @dataclass
+class PerId:
+    """One actor or event id: its counts and the records behind each error."""
+
+    counts: Counts = field(default_factory=Counts)
+    fp_ids: list[str] = field(default_factory=list)  # records that got the id wrongly
+    fn_ids: list[str] = field(default_factory=list)  # records whose id was missed
+
+
+@dataclass
 class Report:
     """The scores and the records behind every error."""
 
@@ -59,6 +68,7 @@ class Report:
     false_alarms: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     wrong_ids: list[tuple[dict[str, Any], dict[str, Any], set[str], set[str]]] = field(
         default_factory=list)
+    per_id: dict[str, PerId] = field(default_factory=dict)  # "actor:haftar" -> its scores
 
 
 def load_records(path: Path) -> list[dict[str, Any]]:
@@ -97,13 +107,29 @@ def score(records: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> Report
         gold_e = set(rec.get("events") or []) if rec["alert"] else set()
         got_a = {x["id"] for x in alert["actors"]} if alert else set()
         got_e = {x["id"] for x in alert["events"]} if alert else set()
-        for counts, gold, got in ((rep.actors, gold_a, got_a), (rep.events, gold_e, got_e)):
+        for kind, counts, gold, got in (("actor", rep.actors, gold_a, got_a),
+                                        ("event", rep.events, gold_e, got_e)):
             counts.tp += len(gold & got)
             counts.fp += len(got - gold)
             counts.fn += len(gold - got)
+            _per_id(rep.per_id, kind, rec["id"], gold, got)
         if alert and rec["alert"] and (gold_a != got_a or gold_e != got_e):
             rep.wrong_ids.append((rec, alert, gold_a ^ got_a, gold_e ^ got_e))
     return rep
+
+
+def _per_id(table: dict[str, PerId], kind: str, rec_id: str, gold: set[str],
+            got: set[str]) -> None:
+    for i in gold | got:
+        row = table.setdefault(f"{kind}:{i}", PerId())
+        if i in gold and i in got:
+            row.counts.tp += 1
+        elif i in got:
+            row.counts.fp += 1
+            row.fp_ids.append(rec_id)
+        else:
+            row.counts.fn += 1
+            row.fn_ids.append(rec_id)
 
 
 def evaluate(dev: Path = DEFAULT_DEV, config: Path = DEFAULT_CONFIG) -> Report:
@@ -118,12 +144,26 @@ def _evidence(alert: dict[str, Any]) -> list[str]:
             for e in alert["evidence"]]
 
 
+def render_per_id(rep: Report) -> list[str]:
+    """One line per actor and event id: P, R, counts, then the records behind errors."""
+    out = [f"\n{'id':28} {'P':>5} {'R':>5} {'tp':>4} {'fp':>3} {'fn':>3}  errors (record ids)"]
+    for key in sorted(rep.per_id, key=lambda k: (k.split(":")[0], k)):
+        row = rep.per_id[key]
+        c = row.counts
+        errs = [f"+{r}" for r in row.fp_ids] + [f"-{r}" for r in row.fn_ids]
+        out.append(f"{key:28} {c.precision:5.2f} {c.recall:5.2f} {c.tp:4} {c.fp:3} {c.fn:3}"
+                   + (f"  {' '.join(errs)}" if errs else ""))
+    out.append("(+record: id given but not labelled; -record: labelled id missed)")
+    return out
+
+
 def render(rep: Report, ids: bool = False) -> str:
-    """The report as text: scores, then each miss and false alarm."""
+    """The report as text: scores, per-id scores, then each miss and false alarm."""
     out = []
     for name, c in (("alerts", rep.alerts), ("actors", rep.actors), ("events", rep.events)):
         out.append(f"{name:7} P={c.precision:.3f} R={c.recall:.3f} F1={c.f1:.3f} "
                    f"(tp={c.tp} fp={c.fp} fn={c.fn})")
+    out.extend(render_per_id(rep))
     out.append(f"\nmisses ({len(rep.misses)}):")
     for rec in rep.misses:
         out.append(f"  {rec['id']} [{rec.get('date')}] {rec['title'][:110]}")

@@ -6,12 +6,13 @@ URLs, titles, errors) passes through `clean()` before it reaches a terminal.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
+from . import inert, store
 from .config import Config
 from .feeds import load_state, next_due, ts
 from .terminal import clean, truncate
@@ -47,6 +48,33 @@ def health(db: Database, cfg: Config, now: datetime | None = None) -> list[dict[
                 rec[k] = clean(rec[k])
         out.append(rec)
     return out
+
+
+# What `monitor feeds --reset` forgets: errors, back-off, 410, Retry-After, a remembered
+# move and the validators that went with it. Kept: the title, the last success, counts.
+RESET = {"gone": 0, "failures": 0, "retry_after_until": None, "next_due_at": None,
+         "last_error": None, "last_status": None, "last_fetch_at": None, "current_url": None,
+         "etag": None, "last_modified": None, "body_hash": None}
+
+
+def reset(db: Database, cfg: Config, names: Iterable[str]) -> list[str]:
+    """Bring feeds (by configured name or URL) back: due at once, as if never polled.
+
+    Raises KeyError naming every unknown feed; then nothing is reset.
+    """
+    wanted = list(dict.fromkeys(names))
+    by_key = {f.name: f for f in cfg.feeds} | {f.url: f for f in cfg.feeds}
+    unknown = [n for n in wanted if n not in by_key]
+    if unknown:
+        raise KeyError(", ".join(unknown))
+    done = []
+    with store.transaction(db):
+        for n in wanted:
+            feed = by_key[n]
+            if db.table("feeds").count_where("url = ?", [feed.url]):
+                db.table("feeds").update(feed.url, RESET)
+            done.append(feed.name)
+    return done
 
 
 def _when(value: str | None) -> str:
@@ -86,4 +114,4 @@ def render_table(records: list[dict[str, Any]], width: int = 120) -> str:
 
 
 def render_json(records: list[dict[str, Any]]) -> str:
-    return json.dumps(records, ensure_ascii=False, indent=2)
+    return inert.dumps(records)

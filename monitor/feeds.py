@@ -9,6 +9,7 @@ scheduler calls per feed); `poll_feeds` polls every due feed of a cycle.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from . import dates
 from .config import Config, Feed
 from .pipeline import Counts, Engine, ingest
 from .sources.feedparse import parse_feed
@@ -36,12 +38,12 @@ _DROP_HEADERS = ("content-encoding", "content-length", "transfer-encoding")  # b
 
 def ts(dt: datetime) -> str:
     """datetime -> RFC 3339 UTC, to the second."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dates.rfc3339(dt)
 
 
 def parse_ts(text: str | None) -> datetime | None:
     """RFC 3339 (as stored) -> aware datetime, or None."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    return dates.parse(text)
 
 
 def backoff(failures: int, interval: float) -> float:
@@ -145,7 +147,12 @@ def apply_result(db: Database, engine: Engine, feed: Feed, state: dict[str, Any]
         out.status = "failed"
         out.note = f"HTTP {res.status} {_reason(res.status or 0)}".strip()
     else:
-        _apply_body(db, engine, feed, state, res, row, out)
+        try:
+            _apply_body(db, engine, feed, state, res, row, out)
+        except sqlite3.OperationalError:
+            raise  # the database's problem (locked, full): the job's, not the feed's
+        except Exception as exc:  # a bug reading this body: a failed poll, backed off
+            out.status, out.note = "failed", f"error ({type(exc).__name__}: {exc})"
     if out.status in ("ok", "unchanged", "not_modified"):
         row.update(failures=0, last_success_at=ts(now), retry_after_until=None,
                    next_due_at=ts(now + timedelta(seconds=feed.interval)))

@@ -7,15 +7,18 @@ runs a batch of articles and problems through it inside one transaction.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
-from . import schemas, store, story_store
+from . import identity, schemas, store, stories, story_store
 from .alerts import build_alert
-from .article import Article, now_rfc3339
+from .article import Article
+from .dates import now_rfc3339
 from .matcher import Matcher
 from .rules import Decision, decide
 from .sources import Problem
@@ -31,11 +34,17 @@ class Engine:
         self.watchlist = watchlist
         self.matcher = Matcher(watchlist.terms())
 
-    def decide(self, article: Article) -> Decision:
-        return decide(self.watchlist, self.matcher.find(article.text), article.published_date)
+    def decide(self, article: Article, seen_at: str | None = None) -> Decision:
+        """Date-bounded aliases go by the published date; for an undated feed item, by
+        the day first seen (a feed carries current news; a file may be an old archive)."""
+        day = article.published_date
+        if day is None and article.source_kind == "feed":
+            day = day_of(seen_at)
+        return decide(self.watchlist, self.matcher.find(article.text), day, article.text)
 
-    def alert_for(self, article: Article, **kw: Any) -> dict[str, Any] | None:
-        d = self.decide(article)
+    def alert_for(self, article: Article, seen_at: str | None = None,
+                  **kw: Any) -> dict[str, Any] | None:
+        d = self.decide(article, seen_at)
         return build_alert(article, d, self.watchlist, **kw) if d.alert else None
 
 
@@ -85,30 +94,88 @@ def ingest(db: Database, engine: Engine, items: Iterable[Article | Problem]) -> 
 
 def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Problem],
            counts: Counts) -> None:
-    known = store.known_article_ids(db, (a.id for a in batch))
-    fresh: dict[str, Article] = {}
-    for a in batch:
-        if a.id not in known and a.id not in fresh:
-            fresh[a.id] = a
+    """Store one batch. Whatever goes wrong with one article is that article's problem."""
+    fresh, collisions = identity.resolve(batch, lambda ids: identity.stored(db, ids))
+    failed: list[Problem] = []  # articles that failed a stage (the others go on)
     now = now_rfc3339()
-    # The story is chosen before anything is written, and never changes afterwards.
-    story_of, signature_rows = story_store.assign(db, fresh.values(), now)
-    alerts: list[tuple[dict[str, Any], str]] = []
+    # Match, decide and validate outside the write lock; stories are chosen inside it.
+    items: list[_Item] = []
     rejected: list[Problem] = []
-    for a in fresh.values():
-        alert = engine.alert_for(a, created_at=now, story_id=story_of[a.id])
-        if alert is not None and _valid(alert, a, rejected):
-            alerts.append((alert, now))
+    for a in fresh:
+        try:
+            alert = engine.alert_for(a, seen_at=now, created_at=now)
+        except Exception as exc:  # a matcher bug costs this article its alert, not the batch
+            failed.append(_failed(a, "matching", exc))
+            alert = None
+        if alert is not None and not _valid(alert, a, rejected):
+            alert = None
+        items.append(_Item(a, alert))
+    notes = [*problems, *collisions]
+    try:
+        stored = _write(db, items, notes, failed, rejected, now)
+    except sqlite3.OperationalError:
+        raise  # the database's problem (locked, full, read-only): the whole batch's
+    except Exception:  # a value the database refused: find the article, store the others
+        stored, kept = 0, []
+        for it in items:
+            try:
+                stored += _write(db, [it], [], [], [], now)
+                kept.append(it)
+            except sqlite3.OperationalError:
+                raise
+            except Exception as exc:
+                failed.append(_failed(it.article, "storing", exc))
+        _write(db, [], notes, failed, rejected, now)
+        items = kept
+    counts.alerts += stored
+    counts.new += len(items)
+    counts.rejected += len(rejected)
+    counts.warnings += len(collisions)
+    counts.problems += len(failed)
+    counts.errors.extend(f"{p.source}{':' + str(p.line) if p.line else ''}: {p.error}"
+                         for p in failed)
+
+
+@dataclass
+class _Item:
+    article: Article
+    alert: dict[str, Any] | None
+
+
+def _write(db: Database, items: list[_Item], problems: list[Problem], failed: list[Problem],
+           rejected: list[Problem], now: str) -> int:
+    """One transaction: articles, stories, alerts, problems. Returns alerts stored."""
     with store.transaction(db):
         db.table("articles").insert_all(
-            (store.article_row(a, now, story_of[a.id]) for a in fresh.values()), ignore=True)
-        story_store.save(db, signature_rows)
-        counts.alerts += store.save_alerts(db, alerts)
+            (store.article_row(it.article, now, stories.new_story_id(it.article.id))
+             for it in items), ignore=True)
+        flagged = [(it.article, it.alert) for it in items if it.alert is not None]
+        story_of = _assign(db, flagged, now)
+        n = store.save_alerts(db, [(alert, now) for _, alert in flagged])
         story_store.refresh(db, story_of.values())
         store.save_problems(db, problems, "read")
+        store.save_problems(db, failed, "ingest")
         store.save_problems(db, rejected, "validate")
-    counts.new += len(fresh)
-    counts.rejected += len(rejected)
+    return n
+
+
+def _assign(db: Database, flagged: list[tuple[Article, dict[str, Any]]], seen_at: str
+            ) -> dict[str, str]:
+    """Give flagged articles their stories (alerts and article rows follow)."""
+    story_of = story_store.assign(db, ((a, _ids(alert["actors"]), _ids(alert["events"]))
+                                       for a, alert in flagged), seen_at)
+    for a, alert in flagged:
+        alert["story_id"] = story_of[a.id]
+    db.conn.executemany("update articles set story_id = ? where id = ?",
+                        [(sid, aid) for aid, sid in story_of.items()])
+    return story_of
+
+
+def _failed(a: Article, stage: str, exc: Exception) -> Problem:
+    """The problem of one article that failed in a stage (the others go on)."""
+    return Problem(identity.origin(a.source), f"failed while {stage} article {a.id} "
+                   f"({a.title[:80]!r}): {type(exc).__name__}: {exc}",
+                   line=identity.line_of(a.source))
 
 
 @dataclass
@@ -116,25 +183,46 @@ class RescanResult:
     articles: int = 0
     added: list[str] = field(default_factory=list)  # article ids newly flagged
     removed: list[str] = field(default_factory=list)  # article ids no longer flagged
-    changed: list[str] = field(default_factory=list)  # still flagged, other actors/events
+    changed: list[str] = field(default_factory=list)  # still flagged, another decision
     rejected: int = 0
+    failed: int = 0  # articles that could not be re-matched (kept in `rejected`)
 
 
 def rescan(db: Database, engine: Engine) -> RescanResult:
-    """Re-match every stored article against the current watchlist."""
+    """Re-match every stored article against the current watchlist.
+
+    Reports exactly what it stores: an article's new current alert keeps the
+    old one's `acked_at` and `shown_at` (an acked story stays acked), and an
+    alert whose decision changed under the same watchlist version (same id) is
+    replaced in place. An article flagged for the first time joins a story then,
+    as at ingest.
+    """
     res = RescanResult()
     now = now_rfc3339()
     current = {r["article_id"]: r for r in db.query(
-        "select article_id, data, first_seen_at from alerts where current = 1")}
+        "select id, article_id, data, first_seen_at, shown_at, acked_at from alerts "
+        "where current = 1")}
+    members = {r[0] for r in db.execute("select article_id from story_members").fetchall()}
     rows = list(db.query("select * from articles"))
     for i in range(0, len(rows), BATCH):
         alerts: list[tuple[dict[str, Any], str]] = []
+        replaced: list[dict[str, Any]] = []
+        carried: list[tuple[str, dict[str, Any]]] = []  # (new alert id, old alert row)
         rejected: list[Problem] = []
+        failed: list[Problem] = []
         removed: list[str] = []
+        added: list[str] = []
+        changed: list[str] = []
+        joining: list[tuple[Article, dict[str, Any]]] = []
         for row in rows[i:i + BATCH]:
             res.articles += 1
-            a = _article(row)
-            alert = engine.alert_for(a, created_at=now, story_id=row["story_id"])
+            a = Article.from_row(row)
+            try:
+                alert = engine.alert_for(a, seen_at=row["first_seen_at"], created_at=now,
+                                         story_id=row["story_id"])
+            except Exception as exc:  # one article's failure: recorded, the rescan goes on
+                failed.append(_failed(a, "matching", exc))
+                continue
             old = current.get(a.id)
             if alert is None:
                 if old:
@@ -142,20 +230,50 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
                 continue
             if not _valid(alert, a, rejected):
                 continue
+            if a.id not in members:
+                joining.append((a, alert))
+            if old is None:
+                added.append(a.id)
+                alerts.append((alert, row["first_seen_at"]))
+                continue
+            before = json.loads(old["data"])
+            if old["id"] == alert["id"]:
+                if _content(before) != _content(alert):
+                    alert["created_at"] = before.get("created_at", alert["created_at"])
+                    replaced.append(alert)
+                    changed.append(a.id)
+                continue
             alerts.append((alert, row["first_seen_at"]))
-            if not old:
-                res.added.append(a.id)
-            elif _terms(json.loads(old["data"])) != _terms(alert):
-                res.changed.append(a.id)
+            carried.append((alert["id"], old))
+            if _content(before) != _content(alert):
+                changed.append(a.id)
         with store.transaction(db):
+            touched = set(_assign(db, joining, now).values())
             store.save_alerts(db, alerts)
+            # An id stored before (same watchlist version) holds what was decided then.
+            for alert in [*replaced, *(x for x, _ in alerts)]:
+                store.replace_alert(db, alert)
+            for new_id, old in carried:
+                db.execute("update alerts set acked_at = coalesce(acked_at, ?), "
+                           "shown_at = coalesce(shown_at, ?) where id = ?",
+                           [old["acked_at"], old["shown_at"], new_id])
             for aid in removed:
                 db.execute("update alerts set current = 0 where article_id = ?", [aid])
             store.save_problems(db, rejected, "validate")
-            story_store.refresh(db, {r["story_id"] for r in rows[i:i + BATCH]})
+            store.save_problems(db, failed, "rescan")
+            story_store.refresh(db, touched | {r["story_id"] for r in rows[i:i + BATCH]})
+        res.added.extend(added)
+        res.changed.extend(changed)
         res.removed.extend(removed)
         res.rejected += len(rejected)
+        res.failed += len(failed)
     return res
+
+
+def _content(alert: dict[str, Any]) -> dict[str, Any]:
+    """What a decision says: the alert without when it was made or its ids."""
+    return {k: v for k, v in alert.items()
+            if k not in ("id", "created_at", "watchlist_version", "story_id")}
 
 
 def _valid(alert: dict[str, Any], article: Article, rejected: list[Problem]) -> bool:
@@ -167,13 +285,16 @@ def _valid(alert: dict[str, Any], article: Article, rejected: list[Problem]) -> 
     return not errs
 
 
-def _terms(alert: dict[str, Any]) -> tuple[list[str], list[str]]:
-    return [x["id"] for x in alert["actors"]], [x["id"] for x in alert["events"]]
+def _ids(found: list[dict[str, Any]]) -> list[str]:
+    return [x["id"] for x in found]
 
 
-def _article(row: dict[str, Any]) -> Article:
-    return Article(row["id"], row["title"], row["text"], row["source"], row["source_kind"],
-                   row["url"], row["published_at"], row["guid"])
+def day_of(stamp: str | None) -> date | None:
+    """The UTC day of an RFC 3339 stamp ('2019-11-25T08:00:00Z'), or None."""
+    try:
+        return date.fromisoformat(stamp[:10]) if stamp else None
+    except ValueError:
+        return None
 
 
 def _json(obj: Any) -> str:

@@ -1,12 +1,12 @@
 """Digest renderers: table (terminal), Markdown, JSON and Atom, from digest rows.
 
 Every piece of text from an article is untrusted: it goes through
-terminal.clean() in every format, then Markdown or XML escaping.
+terminal.clean() (monitor.inert: dropped) in the text formats, then Markdown or XML
+escaping; JSON goes through inert.dumps() (escaped one-for-one).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
 import xml.etree.ElementTree as ET
@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .article import now_rfc3339
+from . import __version__, inert
+from .dates import now_rfc3339
 from .digest import Row
 from .terminal import clean, truncate
 
@@ -38,7 +38,7 @@ def _plural(n: int, word: str, words: str | None = None) -> str:
 
 def render_json(rows: list[Row]) -> str:
     """The contract's JSON: one array of alerts (one per story)."""
-    return json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2)
+    return inert.dumps([r.as_json() for r in rows])
 
 
 def render_table(rows: list[Row], width: int = 100, colour: bool = False) -> str:
@@ -56,13 +56,13 @@ def render_table(rows: list[Row], width: int = 100, colour: bool = False) -> str
         sev = f"{r.severity:<9}"
         if colour:
             sev = click.style(sev, **COLOURS.get(r.severity, {}))
-        title = truncate(clean(a["article"]["title"]), title_w)
+        title = truncate(clean(r.headline), title_w)
         lines.append(f"{a['id']:<18}{seen:<18}{sev}{r.story.get('sources', 1):<4}{title}")
         # Ids are wrapped, never cut: every actor and event stays readable.
         for label, key in (("actors: ", "actors"), ("events: ", "events")):
-            if a[key]:
+            if r.ids(key):
                 lines.extend(pad + line for line in textwrap.wrap(
-                    label + _names(a[key]), title_w, subsequent_indent=" " * len(label),
+                    label + ", ".join(r.ids(key)), title_w, subsequent_indent=" " * len(label),
                     break_long_words=True))
     return "\n".join(lines)
 
@@ -83,21 +83,24 @@ def render_markdown(rows: list[Row]) -> str:
     for r in rows:
         a = r.alert
         art = a["article"]
-        title = md_escape(art["title"])
+        title = md_escape(r.headline)
         url = art.get("url")
         head = f"[{title}](<{clean(url).replace('>', '%3E')}>)" if url else title
         out.append(f"## {r.severity.upper()} · {head}")
         out.append("")
-        out.append(f"- **Story:** `{r.story.get('id', a['story_id'])}` · "
-                   f"{_plural(r.story.get('sources', 1), 'source')} · "
-                   f"{_plural(r.story.get('articles', 1), 'article')} · first seen "
-                   f"{r.story.get('first_seen_at') or r.first_seen_at}")
+        st = r.story
+        langs = ", ".join(st.get("languages") or []) or "?"
+        out.append(f"- **Story:** `{st.get('id', a['story_id'])}` · "
+                   f"{_plural(st.get('articles', 1), 'report')} · "
+                   f"{_plural(st.get('sources', 1), 'outlet')} · languages {langs} · "
+                   f"first report {st.get('first_report_at') or r.first_seen_at} · latest "
+                   f"{st.get('last_report_at') or r.first_seen_at}")
         out.append(f"- **Alert:** `{a['id']}` · score {a['score']:.2f} · "
                    f"source {md_escape(art['source'])}")
-        if a["actors"]:
-            out.append("- **Actors:** " + md_escape(_names(a["actors"])))
-        if a["events"]:
-            out.append("- **Events:** " + md_escape(_names(a["events"])))
+        if r.ids("actors"):
+            out.append("- **Actors:** " + md_escape(", ".join(r.ids("actors"))))
+        if r.ids("events"):
+            out.append("- **Events:** " + md_escape(", ".join(r.ids("events"))))
         ev = next((e for e in a["evidence"] if e["kind"] != "context"), None)
         if ev:
             out.append(f"- **Evidence:** {md_escape(ev['snippet'])}")

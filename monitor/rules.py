@@ -12,8 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from .event_filters import KILLING, firm, hedged, is_sport, placed, sentence_bounds, with_victims
 from .matcher import Hit
-from .watchlist import ACTOR, CONTEXT, EVENT, PEOPLE, UNLESS, WEAK, Watchlist
+from .watchlist import (
+    ACTOR,
+    CONTEXT,
+    EVENT,
+    HEDGE,
+    HEDGE_AFTER,
+    PEOPLE,
+    SPORT,
+    UNLESS,
+    VICTIM,
+    WEAK,
+    Watchlist,
+)
 
 RULE_LIBYAN = "Libyan actor: counts wherever the story is set"
 RULE_CONTEXT = "Libya context: {what} '{text}' at offset {start}"
@@ -38,9 +51,10 @@ class Decision:
     reason: str  # one line: why there is, or is not, an alert
 
 
-def decide(watchlist: Watchlist, hits: list[Hit], published: date | None) -> Decision:
-    """Apply the policy to the hits of one article."""
-    hits = nationals_dropped(watchlist, dated_hits(hits, published))
+def decide(watchlist: Watchlist, hits: list[Hit], published: date | None,
+           text: str | None = None) -> Decision:
+    """Apply the policy to the hits of one article (`text`: its text, for sentence bounds)."""
+    hits = reported(watchlist, nationals_dropped(watchlist, dated_hits(hits, published)), text)
     present = {h.term.id for h in hits if h.term.kind == UNLESS}
     weak = [(h.start, h.end) for h in hits if h.term.kind == WEAK]
     context_hits = [
@@ -125,6 +139,50 @@ def deferred(events: dict[str, list[Counted]]) -> dict[str, list[Counted]]:
         if kept:
             out[i] = kept
     return out
+
+
+def reported_events(watchlist: Watchlist, hits: list[Hit], published: date | None,
+                    text: str) -> set[str]:
+    """The event ids `text` reports wherever it is set (no Libya rule, no placement)."""
+    kept = reported(watchlist, dated_hits(hits, published), text, anywhere=True)
+    found: dict[str, list[Counted]] = {}
+    for h in kept:
+        if h.term.kind == EVENT:
+            found.setdefault(h.term.id, []).append(Counted(h, ""))
+    return set(deferred(found))
+
+
+def reported(watchlist: Watchlist, hits: list[Hit], text: str | None,
+             anywhere: bool = False) -> list[Hit]:
+    """Drop event hits that report no event: hedged, in a sports report, or off-topic.
+
+    A sports report also drops foreign states ("Libya beat Egypt 2-1"): only
+    Libyan actors count in it, as they do anywhere. A death word next to
+    civilian victims is a killing, whatever else caused it ("killing two sailors").
+    """
+    hedges = [h for h in hits if h.term.kind == HEDGE]
+    after = [h for h in hits if h.term.kind == HEDGE_AFTER]
+    victims = [h for h in hits if h.term.kind == VICTIM]
+    sport = is_sport([h for h in hits if h.term.kind == SPORT])
+    if not (hedges or after or sport or text):
+        return hits
+    bounds = sentence_bounds(text) if text else []
+    if victims:
+        hits = [firm(h) if h.term.kind == EVENT and h.term.id == KILLING and h.term.defer
+                and with_victims(h, victims, bounds) else h for h in hits]
+    anchors = [h for h in hits if h.term.kind == CONTEXT
+               or (h.term.kind == ACTOR and watchlist.entry(ACTOR, h.term.id).libyan)]
+
+    def keep(h: Hit) -> bool:
+        if h.term.kind == ACTOR:
+            return not sport or watchlist.entry(ACTOR, h.term.id).libyan
+        if h.term.kind != EVENT:
+            return True
+        if sport or not (anywhere or placed(h, anchors, text, bounds)):
+            return False
+        return not watchlist.entry(EVENT, h.term.id).hedged or not hedged(h, hedges, after, bounds)
+
+    return [h for h in hits if keep(h)]
 
 
 def nationals_dropped(watchlist: Watchlist, hits: list[Hit]) -> list[Hit]:

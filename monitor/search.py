@@ -168,8 +168,9 @@ def search(db: Database, q: Query) -> list[Hit]:
     for r in rows:
         snippet, spans = highlight(r["text"] or "", words)
         hits.append(Hit(
-            {k: r[k] if k in ("published_at", "first_seen_at") or r[k] is None else clean(r[k])
-             for k in ("id", "title", "url", "source", "published_at", "first_seen_at")},
+            # As stored: the output edge makes them inert (inert.dumps, terminal.clean).
+            {k: r[k] for k in ("id", "title", "url", "source", "published_at",
+                               "first_seen_at")},
             r["story_id"], _alert(db, r["alert_id"], r["severity"]), r["rank"], snippet, spans))
     return hits
 

@@ -1,15 +1,16 @@
 """The SQLite database: schema (migrations), connection settings, writes.
 
 Tables (see the README for columns): articles, alerts, alert_terms,
-rejected, runs, feeds; story_signatures, story_bands, stories (story_store.py),
-notifications (notify.py) and the full-text index articles_fts (search.py); the
-read-only views of views.sql (views.py). One `with transaction(db):` (an immediate
-`db.atomic()`) per batch, so an article and its alert are written together or
+rejected, runs, feeds; story_members, story_terms, story_df, story_meta, stories
+(story_store.py), notifications (notify.py), the full-text index articles_fts
+(search.py); the views of views.sql (views.py). One `with transaction(db):` (an
+immediate `db.atomic()`) per batch, so an article and its alert are written together or
 not at all.
 
 Alerts are immutable once stored (`data` is the alert JSON as it was raised),
 except these columns: `current` (rescan), `shown_at` (digest --new) and
-`acked_at` (ack).
+`acked_at` (ack); and `rescan` rewrites an alert whose decision changed while
+the watchlist version (so the alert id) did not (`replace_alert`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from . import search, views
-from .article import Article, now_rfc3339
+from .article import Article
+from .dates import now_rfc3339
 from .severity import SEVERITIES
 from .sources import Problem
 from .story_store import backfill as backfill_stories
+from .story_store import backfill_event_stories
 
 BUSY_TIMEOUT_MS = 10_000  # readers and the daemon wait this long for a lock
 
@@ -111,6 +114,7 @@ def m003_stories(db: Database) -> None:
     }, pk="story_id")
     db.table("notifications").create_index(["status"])
     backfill_stories(db)  # articles stored before this migration: one story each
+    # (m006 replaces the near-copy signature tables with event-level stories.)
 
 
 @contextmanager
@@ -212,6 +216,22 @@ def save_alerts(db: Database, alerts: list[tuple[dict[str, Any], str]]) -> int:
     return db.table("alerts").count - before
 
 
+def replace_alert(db: Database, alert: dict[str, Any]) -> None:
+    """Rewrite a stored alert's decision in place (rescan: same id, new decision).
+
+    Keeps when it was first seen, shown and acked; its terms are replaced.
+    """
+    db.execute("update alerts set severity = ?, severity_rank = ?, score = ?, data = ? "
+               "where id = ?", [alert["severity"], SEVERITIES.index(alert["severity"]),
+                                alert["score"], json.dumps(alert, ensure_ascii=False),
+                                alert["id"]])
+    row = db.execute("select first_seen_at from alerts where id = ?", [alert["id"]]).fetchone()
+    if row is None:
+        return
+    db.execute("delete from alert_terms where alert_id = ?", [alert["id"]])
+    db.table("alert_terms").insert_all(term_rows(alert, row[0]), ignore=True)
+
+
 def save_problems(db: Database, problems: Iterable[Problem], stage: str = "read") -> int:
     """Record problems; the same problem seen again only bumps `times`."""
     now = now_rfc3339()
@@ -249,6 +269,42 @@ def m004_daemon(db: Database) -> None:
     db.table("daemon").create({
         "id": int, "pid": int, "started_at": str, "stopped_at": str, "config": str,
     }, pk="id")
+
+
+@migrations()
+def m005_job_interval(db: Database) -> None:
+    # Seconds between a job's runs: `monitor status` flags a job overdue by 2x this.
+    db.table("jobs").add_column("interval", float)
+
+
+@migrations()
+def m006_event_stories(db: Database) -> None:
+    """Event-level stories (story_store.py): members, inverted term index, IDF.
+
+    Existing articles keep their stories. Flagged articles become members; the
+    stories active in the last WINDOW_DAYS * 2 days before the newest report get
+    centroids and index terms, so today's reports still find yesterday's stories.
+    """
+    db.table("story_members").create({
+        "article_id": str, "story_id": str, "at": str, "seen_at": str, "source_key": str,
+        "lang": str, "score": float, "title": str}, pk="article_id")
+    db.table("story_members").create_index(["story_id"])
+    db.table("story_terms").create({"term": str, "story_id": str, "last_day": int},
+                                   pk=("term", "story_id"))
+    db.table("story_terms").create_index(["term", "last_day"])
+    db.table("story_terms").create_index(["story_id"])
+    db.table("story_df").create({"term": str, "df": int}, pk="term")
+    db.table("story_meta").create({"key": str, "value": int}, pk="key")
+    stories_t = db.table("stories")
+    for col, typ in (("centroid", str), ("first_day", int), ("last_day", int),
+                     ("merged_into", str), ("headline", str), ("languages", str),
+                     ("first_report_at", str), ("last_report_at", str),
+                     ("actors", str), ("events", str)):
+        stories_t.add_column(col, typ)
+    stories_t.create_index(["merged_into"])
+    backfill_event_stories(db)
+    db.table("story_signatures").drop(ignore=True)
+    db.table("story_bands").drop(ignore=True)
 
 
 @migrations()

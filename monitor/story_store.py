@@ -1,19 +1,26 @@
-"""Stories in SQLite: the signature/band tables for lookup, and story aggregates.
+"""Stories in SQLite: the index that finds candidate stories, and story aggregates.
 
-Tables (created by store.m003_stories):
-  story_signatures  one row per article: story_id, source_key, at, sig (bottom-k sketch)
-  story_bands       LSH band keys -> article_id, indexed for candidate lookup
-  stories           one row per story: first/last seen, articles, sources, and the
-                    story-level score/severity (best alert score + the sources bonus);
-                    shown_at/shown_rank for `digest --new`. Recomputed, never edited by hand.
+Tables (created by store.m006_event_stories):
+  story_members  one row per flagged article: its story, time, outlet, language,
+                 join score and headline
+  story_terms    inverted index: (term, story) -> the story's latest day; an
+                 article's KEY_TERMS heaviest terms find its candidates
+  story_df       document frequency of every profile term (the IDF, kept current)
+  story_meta     `reports`: how many profiles story_df counts
+  stories        one row per story: the centroid and day range for grouping;
+                 aggregates for the digest (recomputed by `refresh`, never by hand);
+                 `merged_into` when a later report proved it the same event as
+                 an older story; shown_at/shown_rank for `digest --new`
 
-An article's story is chosen once, when it is first stored, and never changes.
+Stories are assigned inside the write transaction, so two writers never split
+one event. An article's story is chosen once; it changes only when its whole
+story merges into an older one (articles, alerts and members follow).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -22,113 +29,204 @@ from . import stories
 from .article import Article
 from .severity import SEVERITIES, severity, story_score
 
-# Signatures compared per new article: the stored articles sharing the most band
-# keys (the likeliest matches). Without a cap, a story with thousands of copies
-# makes every new copy compare against all of them: quadratic ingest.
-MAX_CANDIDATES = 20
+
+def _df(db: Database, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+    found: dict[str, int] = {}
+    for i in range(0, len(terms), 500):
+        chunk = terms[i:i + 500]
+        found.update(db.execute("select term, df from story_df where term in (%s)"
+                                % ",".join("?" * len(chunk)), chunk).fetchall())
+    row = db.execute("select value from story_meta where key = 'reports'").fetchone()
+    return found, row[0] if row else 0
 
 
-def candidates(db: Database, keys: list[int], at: str) -> list[stories.Candidate]:
-    """Stored articles sharing the most band keys with `keys`, within the window."""
+def candidates(db: Database, keys: list[str], at: int) -> list[stories.Candidate]:
+    """Live stories sharing the most key terms with an article, within the window."""
     if not keys:
         return []
-    lo, hi = stories.window(at)
-    sql = ("select s.article_id, s.story_id, s.at, s.sig, count(*) as shared "
-           "from story_bands b join story_signatures s on s.article_id = b.article_id "
-           "where b.band in (%s) and s.at between ? and ? group by s.article_id "
-           "order by shared desc, s.article_id limit ?" % ",".join("?" * len(keys)))
-    return [stories.Candidate(r[0], r[1], r[2], stories.unpack(r[3]))
-            for r in db.execute(sql, [*keys, lo, hi, MAX_CANDIDATES]).fetchall()]
+    lo, hi = at - stories.WINDOW_DAYS, at + stories.WINDOW_DAYS
+    sql = ("select s.id, s.centroid, s.first_day, s.last_day from stories s join "
+           "(select story_id, count(*) as shared from story_terms where term in (%s) "
+           "and last_day >= ? group by story_id order by shared desc, story_id limit ?) t "
+           "on t.story_id = s.id where s.merged_into is null and s.first_day <= ?"
+           % ",".join("?" * len(keys)))
+    rows = db.execute(sql, [*keys, lo, stories.MAX_CANDIDATES, hi]).fetchall()
+    return [stories.Candidate(r[0], json.loads(r[1] or "{}"), r[2], r[3]) for r in rows]
 
 
-def assign(db: Database, articles: Iterable[Article], seen_at: str
-           ) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """Choose each new article's story (reads only); returns ids and rows to save.
+def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequence[str]]],
+           seen_at: str) -> dict[str, str]:
+    """Put each flagged (article, actor ids, event ids) in a story; write the index.
 
-    Articles of the same batch can join each other's stories, in order.
+    Call inside the write transaction. Returns article id -> story id.
     """
     story_of: dict[str, str] = {}
-    rows: list[dict[str, Any]] = []
-    # band key -> story -> this batch's latest article (as story_bands keeps them)
-    pending: dict[int, dict[str, stories.Candidate]] = {}
-    for a in articles:
-        sig = stories.article_signature(a)
-        keys = stories.band_keys(sig)
-        at = stories.article_time(a, seen_at)
-        found = candidates(db, keys, at)
-        shared = Counter(c for k in keys for c in pending.get(k, {}).values())
-        found += [c for c, _ in shared.most_common(MAX_CANDIDATES)]
-        sid = stories.choose_story(sig, at, found) or stories.new_story_id(a.id)
+    for a, actors, events in flagged:
+        raw = stories.profile(a.title, a.text, actors, events)
+        df, n = _df(db, sorted(raw))
+        vec = stories.weigh(raw, df, n)
+        at_ts = stories.article_time(a, seen_at)
+        at = stories.day(at_ts)
+        keys = stories.key_terms(vec)
+        # Look up by the heaviest terms some stored report has: a word never seen
+        # before finds nothing. Post the heaviest terms overall, for later reports.
+        known = stories.key_terms({t: x for t, x in vec.items() if df.get(t)})
+        choice = stories.choose(vec, at, candidates(db, known, at))
+        sid = choice.story_id or stories.new_story_id(a.id)
+        for other in choice.merge:
+            sid = merge(db, sid, other)
+        _grow(db, sid, raw, vec, at, keys, seen_at)
+        db.table("story_members").insert({
+            "article_id": a.id, "story_id": sid, "at": at_ts, "seen_at": seen_at,
+            "source_key": stories.source_key(a), "lang": stories.language(a.text),
+            "score": round(choice.score, 4), "title": a.title}, replace=True)
         story_of[a.id] = sid
-        cand = stories.Candidate(a.id, sid, at, sig)
-        for k in keys:
-            pending.setdefault(k, {})[sid] = cand
-        rows.append({"article_id": a.id, "story_id": sid, "source_key": stories.source_key(a),
-                     "at": at, "seen_at": seen_at, "sig": stories.pack(sig), "keys": keys})
-    return story_of, rows
+    return story_of
 
 
-def save(db: Database, rows: list[dict[str, Any]]) -> None:
-    """Write signatures and band keys (first write wins: a story never changes)."""
-    db.table("story_signatures").insert_all(
-        ({k: v for k, v in r.items() if k != "keys"} for r in rows), ignore=True)
-    db.table("story_bands").upsert_all(
-        ({"band": k, "story_id": r["story_id"], "article_id": r["article_id"]}
-         for r in rows for k in r["keys"]), pk=("band", "story_id"))
+def _grow(db: Database, sid: str, raw: stories.Profile, vec: stories.Profile, at: int,
+          keys: list[str], seen_at: str) -> None:
+    """Add a report's profile to its story: centroid, day range, index terms, IDF."""
+    row = db.execute("select centroid, first_day, last_day from stories where id = ?",
+                     [sid]).fetchone()
+    if row is None or row[0] is None:
+        centroid, first, last = dict(vec), at, at
+    else:
+        centroid = stories.add(json.loads(row[0] or "{}"), vec)
+        first, last = min(row[1] if row[1] is not None else at, at), max(row[2] or at, at)
+    db.execute("insert into stories (id, centroid, first_day, last_day, first_seen_at, "
+               "last_seen_at, articles, sources) values (?, ?, ?, ?, ?, ?, 1, 1) "
+               "on conflict(id) do update set centroid = excluded.centroid, "
+               "first_day = excluded.first_day, last_day = excluded.last_day",
+               [sid, json.dumps(centroid, separators=(",", ":")), first, last,
+                seen_at, seen_at])
+    db.conn.executemany("insert into story_terms (term, story_id, last_day) values (?, ?, ?) "
+                        "on conflict(term, story_id) do update set "
+                        "last_day = max(last_day, excluded.last_day)",
+                        [(t, sid, last) for t in keys])
+    db.conn.executemany("insert into story_df (term, df) values (?, 1) "
+                        "on conflict(term) do update set df = df + 1", [(t,) for t in raw])
+    db.execute("insert into story_meta (key, value) values ('reports', 1) "
+               "on conflict(key) do update set value = value + 1")
+
+
+def merge(db: Database, a: str, b: str) -> str:
+    """Merge two stories of one event: the younger points to the older. Returns the older."""
+    rows = {r[0]: r for r in db.execute(
+        "select id, first_seen_at, centroid, first_day, last_day, shown_at, shown_rank "
+        "from stories where id in (?, ?)", [a, b]).fetchall()}
+    if a not in rows:  # `a` is being founded by this very article: nothing to move
+        return b
+    old, young = sorted((a, b), key=lambda s: (rows[s][1] or "", rows[s][3] or 0, s))
+    o, y = rows[old], rows[young]
+    centroid = stories.add(json.loads(o[2] or "{}"), json.loads(y[2] or "{}"))
+    db.execute("update stories set centroid = ?, first_day = min(first_day, ?), "
+               "last_day = max(last_day, ?), shown_at = coalesce(shown_at, ?), "
+               "shown_rank = max(coalesce(shown_rank, -1), coalesce(?, -1)) where id = ?",
+               [json.dumps(centroid, separators=(",", ":")), y[3], y[4], y[5], y[6], old])
+    db.execute("update stories set merged_into = ?, centroid = null where id = ?",
+               [old, young])
+    db.execute("update stories set merged_into = ? where merged_into = ?", [old, young])
+    for table, col in (("story_members", "story_id"), ("articles", "story_id"),
+                       ("alerts", "story_id")):
+        db.execute(f"update {table} set {col} = ? where {col} = ?", [old, young])
+    db.execute("insert into story_terms (term, story_id, last_day) select term, ?, last_day "
+               "from story_terms where story_id = ? on conflict(term, story_id) do update "
+               "set last_day = max(last_day, excluded.last_day)", [old, young])
+    db.execute("delete from story_terms where story_id = ?", [young])
+    # One notification per event: the survivor's state wins; the younger's moves over
+    # only when the survivor has none.
+    db.execute("update or ignore notifications set story_id = ? where story_id = ?",
+               [old, young])
+    db.execute("delete from notifications where story_id = ?", [young])
+    return old
+
+
+def resolve(db: Database, story_id: str) -> str:
+    """The story a (possibly merged) story id lives on as."""
+    row = db.execute("select merged_into from stories where id = ?", [story_id]).fetchone()
+    return row[0] if row and row[0] else story_id
 
 
 _AGGREGATE = """
-select s.story_id as id, min(s.seen_at) as first_seen_at, max(s.seen_at) as last_seen_at,
-       count(*) as articles, count(distinct s.source_key) as sources,
-       (select max(a.score) from alerts a where a.story_id = s.story_id and a.current = 1)
-         as best
-from story_signatures s {where} group by s.story_id
+select m.story_id as id, min(m.seen_at) as first_seen_at, max(m.seen_at) as last_seen_at,
+       min(m.at) as first_report_at, max(m.at) as last_report_at,
+       count(*) as articles, count(distinct m.source_key) as sources,
+       json_group_array(distinct m.lang) filter (where m.lang is not null) as languages,
+       (select title from story_members h where h.story_id = m.story_id and h.title != ''
+        order by h.score desc, h.at, h.article_id limit 1) as headline,
+       (select max(a.score) from alerts a where a.story_id = m.story_id and a.current = 1)
+         as best,
+       (select json_group_array(distinct t.kind || ':' || t.term_id) from alerts a
+        join alert_terms t on t.alert_id = a.id where a.story_id = m.story_id
+        and a.current = 1) as terms
+from story_members m where m.story_id in ({ids}) group by m.story_id
 """
 
 
-def refresh(db: Database, story_ids: Iterable[str] | None = None) -> None:
-    """Recompute the `stories` rows of these stories (all when None)."""
-    ids = sorted(set(story_ids)) if story_ids is not None else None
-    chunks: list[list[str] | None] = (
-        [ids[i:i + 500] for i in range(0, len(ids), 500)] if ids is not None else [None])
-    for chunk in chunks:
-        if chunk is not None and not chunk:
-            continue
-        where = ("where s.story_id in (%s)" % ",".join("?" * len(chunk))) if chunk else ""
+def refresh(db: Database, story_ids: Iterable[str]) -> None:
+    """Recompute the aggregates of these stories (the survivors of any merge)."""
+    ids = sorted({resolve(db, s) for s in story_ids})
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
         rows = []
-        for r in db.query(_AGGREGATE.format(where=where), chunk or []):
+        for r in db.query(_AGGREGATE.format(ids=",".join("?" * len(chunk))), chunk):
             score = story_score(r["best"], r["sources"]) if r["best"] is not None else None
             sev = severity(score) if score is not None else None
-            rows.append({"id": r["id"], "first_seen_at": r["first_seen_at"],
-                         "last_seen_at": r["last_seen_at"], "articles": r["articles"],
-                         "sources": r["sources"], "score": score, "severity": sev,
-                         "severity_rank": SEVERITIES.index(sev) if sev else None})
-        # upsert keeps shown_at/shown_rank: only the aggregates change.
+            terms = sorted(json.loads(r["terms"] or "[]"))
+            rows.append({
+                "id": r["id"], "first_seen_at": r["first_seen_at"],
+                "last_seen_at": r["last_seen_at"], "first_report_at": r["first_report_at"],
+                "last_report_at": r["last_report_at"], "articles": r["articles"],
+                "sources": r["sources"], "languages": ",".join(
+                    sorted(json.loads(r["languages"] or "[]"))),
+                "headline": r["headline"], "score": score, "severity": sev,
+                "severity_rank": SEVERITIES.index(sev) if sev else None,
+                "actors": ",".join(t[6:] for t in terms if t.startswith("actor:")),
+                "events": ",".join(t[6:] for t in terms if t.startswith("event:"))})
+        # upsert keeps the centroid and shown_at/shown_rank: only the aggregates change.
         db.table("stories").upsert_all(rows, pk="id")
 
 
 def backfill(db: Database) -> None:
-    """Give articles stored before story grouping a signature (each keeps its story)."""
-    from .pipeline import _article  # local: pipeline imports this module
-
-    rows = []
-    for r in db.query("select * from articles where id not in "
-                      "(select article_id from story_signatures)"):
-        a = _article(r)
-        sig = stories.article_signature(a)
-        rows.append({"article_id": a.id, "story_id": r["story_id"] or stories.new_story_id(a.id),
-                     "source_key": stories.source_key(a),
-                     "at": stories.article_time(a, r["first_seen_at"]),
-                     "seen_at": r["first_seen_at"], "sig": stories.pack(sig),
-                     "keys": stories.band_keys(sig)})
-    save(db, rows)
-    refresh(db)
+    """Stories for articles stored before story grouping existed (m003): one each."""
+    db.execute("update articles set story_id = 's' || substr(id, 2) where story_id is null")
 
 
 def story_articles(db: Database, story_id: str) -> list[dict[str, Any]]:
-    """The articles of a story, first seen first, with their current alert if any."""
+    """The reports of a story, first seen first, with their current alert if any."""
     return list(db.query(
         "select ar.id, ar.title, ar.url, ar.source, ar.published_at, ar.first_seen_at, "
-        "al.id as alert_id, al.severity from articles ar "
+        "m.lang, al.id as alert_id, al.severity from articles ar "
+        "left join story_members m on m.article_id = ar.id "
         "left join alerts al on al.article_id = ar.id and al.current = 1 "
-        "where ar.story_id = ? order by ar.first_seen_at, ar.id", [story_id]))
+        "where ar.story_id = ? order by ar.first_seen_at, ar.id", [resolve(db, story_id)]))
+
+
+def backfill_event_stories(db: Database) -> None:
+    """m006: members for every flagged article, centroids for the recent stories."""
+    rows = list(db.query(
+        "select ar.*, al.id as alert_id from articles ar join alerts al "
+        "on al.article_id = ar.id and al.current = 1 order by ar.first_seen_at, ar.id"))
+    if not rows:
+        return
+    arts = [(r, Article.from_row(r)) for r in rows]
+    times = {r["id"]: stories.article_time(a, r["first_seen_at"]) for r, a in arts}
+    recent = max(stories.day(t) for t in times.values()) - 2 * stories.WINDOW_DAYS
+    for r, a in arts:
+        sid = r["story_id"] or stories.new_story_id(a.id)
+        at_ts = times[a.id]
+        if stories.day(at_ts) >= recent:
+            terms = db.execute("select kind, term_id from alert_terms where alert_id = ?",
+                               [r["alert_id"]]).fetchall()
+            raw = stories.profile(a.title, a.text, [t for k, t in terms if k == "actor"],
+                                  [t for k, t in terms if k == "event"])
+            df, n = _df(db, sorted(raw))
+            vec = stories.weigh(raw, df, n)
+            _grow(db, sid, raw, vec, stories.day(at_ts), stories.key_terms(vec),
+                  r["first_seen_at"])
+        db.table("story_members").insert({
+            "article_id": a.id, "story_id": sid, "at": at_ts, "seen_at": r["first_seen_at"],
+            "source_key": stories.source_key(a), "lang": stories.language(a.text),
+            "score": 0.0, "title": a.title}, replace=True)
+    refresh(db, {r["story_id"] or stories.new_story_id(r["id"]) for r, _ in arts})

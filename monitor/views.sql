@@ -7,34 +7,28 @@
 -- written with a space after each comma so that a browser can wrap them.
 
 create view story_view as
-with rep as (
-  -- A story's representative alert: the most severe, then newest (as the digest).
-  select a.story_id, a.article_id, row_number() over (
-    partition by a.story_id order by a.severity_rank desc, a.first_seen_at desc, a.id) as rn
-  from alerts a where a.current = 1
-)
-select ar.title as headline,
+select s.headline,
        s.severity,
        s.sources,
        s.articles as reports,
-       (select '[' || coalesce(group_concat('"' || term_id || '"', ', '), '') || ']' from (
-          select distinct t.term_id from alerts a join alert_terms t on t.alert_id = a.id
-          where a.story_id = s.id and a.current = 1 and t.kind = 'actor' order by t.term_id))
-         as actors,
-       (select '[' || coalesce(group_concat('"' || term_id || '"', ', '), '') || ']' from (
-          select distinct t.term_id from alerts a join alert_terms t on t.alert_id = a.id
-          where a.story_id = s.id and a.current = 1 and t.kind = 'event' order by t.term_id))
-         as events,
+       case when coalesce(s.actors, '') = '' then '[]'
+            else '["' || replace(s.actors, ',', '", "') || '"]' end as actors,
+       case when coalesce(s.events, '') = '' then '[]'
+            else '["' || replace(s.events, ',', '", "') || '"]' end as events,
+       s.languages,
        s.first_seen_at as first_seen,
        s.last_seen_at as last_seen,
        substr(s.first_seen_at, 1, 10) as day,
-       ar.url as link,
+       -- The headline's own article when it has a link, else the story's first link.
+       coalesce((select ar.url from articles ar where ar.story_id = s.id
+                 and ar.title = s.headline and ar.url is not null
+                 order by ar.first_seen_at, ar.id limit 1),
+                (select ar.url from articles ar where ar.story_id = s.id
+                 and ar.url is not null order by ar.first_seen_at, ar.id limit 1)) as link,
        s.id as story,
        s.severity_rank
 from stories s
-join rep on rep.story_id = s.id and rep.rn = 1
-join articles ar on ar.id = rep.article_id
-where s.severity is not null
+where s.severity is not null and s.merged_into is null
 ;
 create view alert_view as
 select ar.title as headline,

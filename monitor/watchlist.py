@@ -18,6 +18,10 @@ from .variants import variant_keys
 ACTOR, EVENT, CONTEXT, BLOCK, UNLESS = "actor", "event", "context", "block", "unless"
 WEAK = "weak"  # phrases in which a context term is only a passing mention
 PEOPLE = "people"  # nouns for people: "Egyptian workers" are nationals, not the state
+HEDGE = "hedge"  # words before an event that make it feared or hypothetical ("threatened to")
+HEDGE_AFTER = "hedge_after"  # the same after the event ("is feared")
+VICTIM = "victim"  # civilians, hostages, children: a death word near one is a killing
+SPORT = "sport"  # sport vocabulary: in a sports report, match words are not events
 # Bump when monitor/rules.py or the matcher decide differently on the same
 # config: the watchlist version (and so every alert id) then changes too.
 RULES_VERSION = 3
@@ -58,6 +62,7 @@ class Entry:
     name: str
     libyan: bool  # Libyan actors count wherever the story is set
     terms: tuple[Term, ...]
+    hedged: bool = True  # events: a hedge before it voids it ("threatened to launch an offensive")
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,9 @@ class Watchlist:
     block: tuple[Term, ...] = ()
     weak: tuple[Term, ...] = ()
     people: tuple[Term, ...] = ()
+    hedge: tuple[Term, ...] = ()  # kind HEDGE or HEDGE_AFTER
+    sport: tuple[Term, ...] = ()
+    victims: tuple[Term, ...] = ()
     version: str = ""
     notes: tuple[str, ...] = ()  # build remarks for `monitor check` (dropped variants)
     by_id: dict[str, Entry] = field(default_factory=dict, compare=False, hash=False)
@@ -81,6 +89,9 @@ class Watchlist:
         out.extend(self.block)
         out.extend(self.weak)
         out.extend(self.people)
+        out.extend(self.hedge)
+        out.extend(self.sport)
+        out.extend(self.victims)
         for t in self.context:
             for word in t.unless:
                 out.append(_term(UNLESS, word, word))
@@ -151,7 +162,8 @@ def _entry(kind: str, raw: dict[str, Any]) -> Entry:
             if sig not in seen:  # a variant equal to a listed alias adds nothing
                 seen.add(sig)
                 terms.append(t)
-    return Entry(kind, raw["id"], raw.get("name", raw["id"]), libyan, tuple(terms))
+    return Entry(kind, raw["id"], raw.get("name", raw["id"]), libyan, tuple(terms),
+                 hedged=bool(raw.get("hedged", True)))
 
 
 def build_watchlist(raw: dict[str, Any]) -> Watchlist:
@@ -162,9 +174,13 @@ def build_watchlist(raw: dict[str, Any]) -> Watchlist:
     block = tuple(_term(BLOCK, _text(b), b) for b in raw.get("block", ()))
     weak = tuple(_term(WEAK, _text(w), w) for w in raw.get("weak", ()))
     people = tuple(_term(PEOPLE, _text(w), w) for w in raw.get("people", ()))
+    hedge = tuple(_term(HEDGE_AFTER if isinstance(h, dict) and h.get("after") else HEDGE,
+                        _text(h), _text(h)) for h in raw.get("hedge", ()))
+    sport = tuple(_term(SPORT, _text(w), w) for w in raw.get("sport", ()))
+    victims = tuple(_term(VICTIM, _text(w), w) for w in raw.get("victims", ()))
     by_id = {f"{e.kind}:{e.id}": e for e in actors + events}
-    return Watchlist(actors, events, context, block, weak, people, watchlist_version(raw),
-                     tuple(_dropped(raw)), by_id)
+    return Watchlist(actors, events, context, block, weak, people, hedge, sport, victims,
+                     watchlist_version(raw), tuple(_dropped(raw)), by_id)
 
 
 def _text(spec: str | dict[str, Any]) -> str:

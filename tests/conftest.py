@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,33 @@ from click.testing import CliRunner, Result
 from monitor.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# Real data beside the project (read-only). Tests reach it ONLY through shared_path()
+# or the `shared` fixture (tests/test_suite_rules.py checks this), so a clone standing
+# alone skips them, and CI (CI=true) fails instead of silently skipping.
+_SHARED = ROOT.parent / "shared"
 SEED = ROOT / "seeds" / "000_34ed0cbcf165ceff.txt"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in ../shared; skips the calling test when it is absent (fails when CI=true)."""
+    path = _SHARED.joinpath(*parts)
+    if not path.exists():
+        where = "../shared/" + "/".join(parts)
+        if in_ci():
+            pytest.fail(f"{where} is absent, and CI=true needs the real-data tests to run",
+                        pytrace=False)
+        pytest.skip(f"{where} absent: real-data test (a clone standing alone skips it)")
+    return path
+
+
+@pytest.fixture
+def shared() -> Callable[..., Path]:
+    """shared("eval", "dev.jsonl") -> the path, or skip/fail as shared_path() does."""
+    return shared_path
 
 
 def default_raw_config() -> dict[str, Any]:

@@ -85,3 +85,64 @@ def test_rules_version_is_part_of_the_watchlist_version(monkeypatch):
     before = watchlist_version(RAW)
     monkeypatch.setattr(w, "RULES_VERSION", w.RULES_VERSION + 1)
     assert watchlist_version(RAW) != before
+
+
+# --- event filters: hedges, sport, victims, placement (synthetic sentences) ---
+
+EV_RAW = {
+    "context": ["Libya", "Libyan*"],
+    "hedge": ["threaten*", "fears of", {"text": "is feared", "after": True}],
+    "sport": ["football", "qualifier*", "stadium"],
+    "victims": ["civilians"],
+    "actors": [{"id": "haftar", "libyan": True, "aliases": ["Haftar"]},
+               {"id": "egypt", "aliases": ["Egypt"]}],
+    "events": [
+        {"id": "offensive", "aliases": ["offensive"]},
+        {"id": "armed_clash", "aliases": ["clashes", "clash with"]},
+        {"id": "talks", "hedged": False, "aliases": ["talks"]},
+        {"id": "killing", "aliases": [{"text": "killed", "defer": ["armed_clash"]}]},
+    ],
+}
+EV = build_watchlist(EV_RAW)
+EM = Matcher(EV.terms())
+
+
+def ev(text, day=None):
+    return decide(EV, EM.find(text), day, text)
+
+
+def test_hedged_event_does_not_count_but_unhedged_events_do():
+    assert set(ev("Haftar threatened to launch an offensive in Libya.").events) == set()
+    assert set(ev("Haftar launched an offensive in Libya.").events) == {"offensive"}
+    assert set(ev("In Libya, an offensive is feared.").events) == set()
+    assert set(ev("Haftar threatened to quit the talks in Libya.").events) == {"talks"}
+    # A hedge in the sentence before does not reach the event.
+    assert set(ev("Haftar threatened Libya. The offensive began.").events) == {"offensive"}
+
+
+def test_sports_report_drops_events_and_foreign_states():
+    r = ev("Libya's clash with Egypt in the football qualifier at the stadium.")
+    assert not r.alert and r.events == {} and r.actors == {}
+    # One sport word is not a sports report.
+    assert set(ev("Clashes near the stadium in Libya.").events) == {"armed_clash"}
+    assert set(ev("Haftar watched the football qualifier in Libya.").actors) == {"haftar"}
+
+
+def test_death_word_next_to_civilians_is_a_killing_whatever_caused_it():
+    assert set(ev("In Libya, clashes killed five fighters.").events) == {"armed_clash"}
+    assert set(ev("In Libya, clashes killed five civilians.").events) == {"armed_clash", "killing"}
+
+
+def test_event_counts_within_one_sentence_of_the_libya_evidence():
+    text = "Haftar spoke in Libya. Clashes followed. Markets were calm. Talks began in Oslo."
+    assert set(ev(text).events) == {"armed_clash"}
+    assert set(ev("Talks began in Oslo. Clashes followed. Libya's Haftar spoke.").events) == {
+        "armed_clash"}
+
+
+def test_sentence_bounds_skip_abbreviations_and_initialisms():
+    from monitor.event_filters import paragraph_bounds, sentence_bounds
+    text = "The U.S. envoy met Gen. Haftar. He left.\n\nNext para."
+    b = sentence_bounds(text)
+    assert [text[i:i + 4] for i in b] == ["He l", "Next"]
+    assert [text[i:i + 4] for i in paragraph_bounds(text)] == ["Next"]

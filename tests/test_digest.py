@@ -81,8 +81,11 @@ def test_markdown_escapes_untrusted_text(loaded, run):
     out = run("digest", "--all", "--format", "markdown", config=loaded).output
     assert "# Libya monitor digest (2 stories)" in out
     assert "\x1b" not in out and "\u202e" not in out
+    assert "2 outlets" in out
+    # Every alert with its own (hostile) title: escaped, never live.
+    out = run("digest", "--all", "--format", "markdown", "--per", "alert", config=loaded).output
+    assert "\x1b" not in out and "\u202e" not in out
     assert "\\[Tripoli\\]\\(javascript:x\\)" in out and "\\*near\\*" in out
-    assert "2 sources" in out
 
 
 def test_atom_is_a_valid_feed(loaded, run):

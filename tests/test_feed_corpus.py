@@ -1,43 +1,40 @@
 """Real-world and adversarial feed files through `monitor ingest` and over HTTP.
 
 feedparser's own test files (synthetic, not news) and four captured real feeds
-live in the shared folder beside the project (conftest's SHARED).
+live in the shared folder beside the project (conftest's shared_path: skipped without it,
+an error when CI=true).
 """
 
 from __future__ import annotations
 
 import pytest
-from conftest import SHARED
+from conftest import shared_path
 from localserver import Reply
 from sqlite_utils import Database
 
-CORPUS = SHARED / "feeds" / "feedparser-tests"
-REAL = SHARED / "feeds" / "real"
-needs_shared = pytest.mark.skipif(not CORPUS.is_dir() or not REAL.is_dir(),
-                                  reason=f"shared feed files not found at {SHARED / 'feeds'}")
 
-
-@needs_shared
+@pytest.mark.slow
 def test_every_corpus_file_is_ingested_without_a_crash(project, run, tmp_path):
-    files = [p for p in CORPUS.rglob("*") if p.is_file() and p.suffix == ".xml"]
+    corpus, real = shared_path("feeds", "feedparser-tests"), shared_path("feeds", "real")
+    files = [p for p in corpus.rglob("*") if p.is_file() and p.suffix == ".xml"]
     assert len(files) > 2000
     cfg = project()
-    r = run("ingest", str(CORPUS), str(REAL), config=cfg)
+    r = run("ingest", str(corpus), str(real), config=cfg)
     assert r.exit_code == 0, r.output
     assert "Traceback" not in r.output
     db = Database(tmp_path / "state" / "monitor.db")
     read = int(r.output.split("ingest: ")[1].split(" articles read")[0])
     assert read > 700 and db.table("articles").count > 300  # many test entries repeat
-    for feed in sorted(REAL.glob("*.xml")):
+    for feed in sorted(real.glob("*.xml")):
         n = db.execute("select count(*) from articles where source = ?",
                        [str(feed)]).fetchone()[0]
         assert n > 0, f"{feed.name} gave no articles"
 
 
-@needs_shared
 def test_real_feeds_over_http_yield_articles_and_alerts(feedserver, project, run, tmp_path):
+    real = shared_path("feeds", "real")
     feeds = []
-    for i, path in enumerate(sorted(REAL.glob("*.xml"))):
+    for i, path in enumerate(sorted(real.glob("*.xml"))):
         url = feedserver.route(f"/real{i}", Reply(200, path.read_bytes()))
         feeds.append({"url": url, "name": path.stem})
     assert len(feeds) == 4

@@ -67,7 +67,8 @@ def test_unchanged_body_is_skipped_by_hash(feedserver, poll):
     assert p.row(url)["entries_seen"] == 2 and len(feedserver.hits("/f")) == 2
 
 
-def test_301_is_remembered_as_the_new_url(feedserver, poll):
+def test_301_is_remembered_as_the_new_url(feedserver, poll, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # the table fits the whole URL, in any terminal
     feedserver.route("/old", Reply(301, headers={"Location": "/new"}))
     new = feedserver.route("/new", Reply(200, rss("Synthetic", [item(1)])))
     old = feedserver.url("/old")

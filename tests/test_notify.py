@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from werkzeug import Response
@@ -28,8 +29,10 @@ def _setup(project, run, tmp_path, url):
         {"title": "Haftar agrees ceasefire", "text": TEXT, "url": "https://one.example/a"},
         {"title": "Ceasefire agreed by Haftar", "text": "TRIPOLI - " + TEXT,
          "url": "https://two.example/b"},
-        {"title": "Haftar talks", "text": "Khalifa Haftar met GNA officials in Libya, with "
-         "no ceasefire in sight and no date for new talks.", "url": "https://one.example/c"},
+        # Another event: an oil field shut down (SYNTHETIC).
+        {"title": "Sharara oil field shut", "text": "Protesters shut the Sharara oil field in "
+         "south-western Libya on Tuesday, halting production, the National Oil Corporation "
+         "said.", "url": "https://one.example/c"},
     ], "a.jsonl")
     c = load_config(cfg)
     return c, open_db(c.database)
@@ -64,7 +67,9 @@ def test_a_failing_notifier_is_retried_next_cycle(project, run, tmp_path, httpse
     rows = list(db.query("select status, attempts from notifications"))
     assert rows == [{"status": "failed", "attempts": 1}] * 2
     httpserver.expect_request("/hook").respond_with_data("ok")
-    second = notify.notify_new_stories(db, cfg)
+    assert notify.notify_new_stories(db, cfg).sent == []  # backing off: not due yet
+    later = datetime.now(UTC) + timedelta(seconds=notify.RETRY_FIRST + 1)
+    second = notify.notify_new_stories(db, cfg, now=later)
     assert len(second.sent) == 2 and not second.failed
     assert {r["status"] for r in db.query("select status from notifications")} == {"sent"}
 
@@ -105,3 +110,60 @@ def test_notify_test_fails_when_the_server_is_down(project, run, tmp_path):
                                  {"url": ["json://h"]}])
 def test_bad_notify_config_is_exit_2(project, run, bad):
     assert run("check", config=project(notify=bad)).exit_code == 2
+
+
+def test_an_outage_is_retried_with_back_off_for_a_day_then_given_up(
+        project, run, tmp_path, httpserver):
+    # Case 4: ten tries used to be ten minutes of outage, then silence and exit 0.
+    httpserver.expect_request("/hook").respond_with_response(Response("down", 503))
+    cfg, db = _setup(project, run, tmp_path, _url(httpserver))
+    start = datetime.now(UTC)
+    for minute in range(30):  # the daemon's notify job, once a minute for half an hour
+        notify.notify_new_stories(db, cfg, now=start + timedelta(minutes=minute))
+    rows = list(db.query("select status, attempts from notifications"))
+    assert {r["status"] for r in rows} == {"failed"}
+    assert all(4 <= r["attempts"] <= 6 for r in rows), rows  # 1, 2, 4, 8, 16 min apart
+    assert notify.given_up(db) == []
+    r = run("status", "--format", "json", config=cfg.path)
+    assert json.loads(r.output)["problems"] == ["no daemon runs on this database"]
+    # A day after the first try, the next failure gives up: status and notify say so.
+    report = notify.notify_new_stories(db, cfg, now=start + timedelta(days=1, minutes=1))
+    assert len(report.gave_up) == 2 and "2 given up" in report.line()
+    r = run("status", "--format", "json", config=cfg.path)
+    out = json.loads(r.output)
+    assert r.exit_code == 1 and len(out["notifications_given_up"]) == 2
+    assert any("given up" in p for p in out["problems"])
+    r = run("notify", config=cfg.path)
+    assert r.exit_code == 1 and "given up" in r.output
+    # The service is back: `monitor notify` tries the given-up messages once more.
+    httpserver.clear()
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    r = run("notify", config=cfg.path)
+    assert r.exit_code == 0 and "2 sent" in r.output, r.output
+    assert notify.given_up(db) == []
+
+
+def test_retry_window_is_configurable(project, run, tmp_path, httpserver):
+    httpserver.expect_request("/hook").respond_with_response(Response("down", 503))
+    cfg = project(notify={"urls": [_url(httpserver)], "min_severity": "medium",
+                          "retry_for": "2h"})
+    c = load_config(cfg)
+    assert c.notify.retry_for == 7200
+    _ingest(run, cfg, tmp_path, [{"title": "Haftar agrees ceasefire", "text": TEXT}], "a.jsonl")
+    db = open_db(c.database)
+    start = datetime.now(UTC)
+    assert notify.notify_new_stories(db, c, now=start).failed
+    assert notify.notify_new_stories(db, c, now=start + timedelta(hours=2, seconds=1)).gave_up
+
+
+def test_acking_the_story_settles_a_given_up_message(project, run, tmp_path, httpserver):
+    httpserver.expect_request("/hook").respond_with_response(Response("down", 503))
+    cfg, db = _setup(project, run, tmp_path, _url(httpserver))
+    start = datetime.now(UTC)
+    notify.notify_new_stories(db, cfg, now=start)
+    notify.notify_new_stories(db, cfg, now=start + timedelta(days=2))
+    stuck = notify.given_up(db)
+    assert len(stuck) == 2
+    alerts = [r[0] for r in db.execute("select id from alerts where current = 1")]
+    assert run("ack", *alerts, config=cfg.path).exit_code == 0
+    assert notify.given_up(db) == []

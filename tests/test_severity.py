@@ -2,13 +2,13 @@
 
 import json
 
-from conftest import SEED, SHARED, default_raw_config
+from conftest import SEED, default_raw_config, shared_path
 
 from monitor.severity import score, severity, story_score
 
 
 def _dev(record_id):
-    for line in (SHARED / "eval" / "dev.jsonl").read_text("utf-8").splitlines():
+    for line in shared_path("eval", "dev.jsonl").read_text("utf-8").splitlines():
         r = json.loads(line)
         if r["id"] == record_id:
             return r
@@ -27,6 +27,12 @@ def test_labelled_airstrike_is_high_and_talks_alone_low():
     talks = _dev("nix:ee982f6678bf")  # real: delegates sign a U.N.-brokered agreement (talks)
     assert severity(score(strike["events"], _libyan(strike["actors"]))) == "high"
     assert severity(score(talks["events"], _libyan(talks["actors"]))) == "low"
+
+
+def test_synthetic_airstrike_is_high_and_talks_alone_low():
+    # SYNTHETIC labels (the shape of the real records above): runs standing alone.
+    assert severity(score(["airstrike"], 1)) == "high"
+    assert severity(score(["talks"], 2)) == "low"
 
 
 def test_sources_raise_a_story_but_repetition_never_makes_talks_severe():

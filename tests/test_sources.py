@@ -1,6 +1,6 @@
 import json
 
-from conftest import SEED, SHARED
+from conftest import SEED, shared_path
 
 from monitor.sources import Problem
 from monitor.sources.files import read_paths
@@ -80,10 +80,7 @@ def test_folder_walk_skips_hidden_and_unknown_files(tmp_path):
 
 
 def test_real_feed_file_is_read_as_feed():
-    real = SHARED / "feeds" / "real"
-    if not real.is_dir():
-        import pytest
-        pytest.skip("shared feeds folder absent")
+    real = shared_path("feeds", "real")
     arts, probs = read(sorted(real.glob("*.xml"))[0])
     assert len(arts) > 5 and all(a.title for a in arts)
     assert all(a.url is None or a.url.startswith("http") for a in arts)

@@ -42,3 +42,27 @@ def test_trends_command(project, run, tmp_path):
     assert "ceasefire" in both
     bad = run("trends", "--actor", "nobody", config=cfg)
     assert bad.exit_code == 2 and "nobody" in bad.output
+
+
+def test_trends_count_by_published_day_where_known(project, run, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.store import open_db
+
+    today = datetime.now(UTC).date()
+    ago = (today - timedelta(days=3)).isoformat()
+    long_ago = (today - timedelta(days=400)).isoformat()
+    f = tmp_path / "synthetic.jsonl"  # SYNTHETIC records: two dated 3 days ago, one undated,
+    recs = [(ago, 0), (ago, 1), (None, 2), (long_ago, 3)]  # one dated long before the window
+    f.write_text("".join(json.dumps({
+        "title": f"Haftar item {i}", "published_at": day,
+        "text": f"Khalifa Haftar said {i} things about the ceasefire in Libya {'and ' * i}."})
+        + "\n" for day, i in recs), "utf-8")
+    cfg = project()
+    assert run("ingest", str(f), config=cfg).exit_code == 0
+    db = open_db(tmp_path / "state" / "monitor.db")
+    first = trends.day_range(today, 7)[0]
+    rows = sorted(trends.query(db, "actor", first, ["haftar"]))
+    assert rows == [(ago, "haftar", 2), (today.isoformat(), "haftar", 1)]
+    out = run("trends", "--days", "7", "--actor", "haftar", config=cfg).output
+    assert "total 3, peak 2" in out

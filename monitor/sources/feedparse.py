@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import calendar
 import io
 import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 
+from .. import dates
 from ..article import Article, make_article
 from ..normalize import html_to_text
 from . import Problem
@@ -47,16 +46,19 @@ def looks_like_feed(head: bytes) -> bool:
         or h.startswith(b"<rdf")
 
 
-def _published(entry: Mapping[str, Any]) -> str | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        st = entry.get(key)
-        if st:
-            try:
-                dt = datetime.fromtimestamp(calendar.timegm(st), tz=UTC)
-                return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-            except (OverflowError, ValueError, TypeError):
+def _published(entry: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The entry's date (published, else updated, else created) and why one was dropped."""
+    why = None
+    for key in ("published", "updated", "created"):
+        # feedparser's parsed tuple, else its raw text (a format feedparser cannot read)
+        for value in (entry.get(f"{key}_parsed"), entry.get(key)):
+            if not value:
                 continue
-    return None
+            text, problem = dates.read(value)
+            if text:
+                return text, None
+            why = why or f"{key}: {problem}"
+    return None, why
 
 
 def _body(entry: Mapping[str, Any]) -> str:
@@ -79,9 +81,9 @@ def parse_feed(body: bytes, source: str, *, headers: Mapping[str, str] | None = 
     except Exception as exc:  # feedparser should never raise; if it does, report it
         return [], [Problem(source, f"not a readable feed: {exc}")], {}
     if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
+        bozo = parsed.get("bozo_exception")
         level = "warning" if parsed.entries else "error"
-        problems.append(Problem(source, f"ill-formed feed: {type(exc).__name__}: {exc}",
+        problems.append(Problem(source, f"ill-formed feed: {type(bozo).__name__}: {bozo}",
                                 level=level))
     if not parsed.entries and not parsed.get("bozo") and not parsed.feed:
         problems.append(Problem(source, "not a feed: no channel and no entries"))
@@ -102,10 +104,13 @@ def parse_feed(body: bytes, source: str, *, headers: Mapping[str, str] | None = 
             problems.append(Problem(source, f"entry {n + 1} has no title and no text",
                                     level="warning"))
             continue
+        published, why = _published(entry)
+        if why:
+            problems.append(Problem(source, f"entry {n + 1}: {why}; stored without a date",
+                                    level="warning"))
         articles.append(make_article(title=title, body=text, source=source,
                                      source_kind=source_kind, url=link,
-                                     published_at=_published(entry), guid=guid,
-                                     scope=source))
+                                     published_at=published, guid=guid, scope=source))
     info = {"title": html_to_text(str(parsed.feed.get("title") or "")) if parsed.feed else ""}
     return articles, problems, info
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import dates
 from ..article import Article, make_article
 from ..normalize import html_to_text
 from . import Problem
@@ -40,17 +41,38 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path | Problem]:
             yield Problem(str(p), "no such file or folder")
 
 
-def read_paths(paths: Iterable[Path], source_kind: str = "seed") -> Iterator[Article | Problem]:
-    """Articles and problems from every file under `paths`."""
+def read_paths(paths: Iterable[Path], source_kind: str = "seed",
+               roots: Iterable[Path] | None = None) -> Iterator[Article | Problem]:
+    """Articles and problems from every file under `paths`.
+
+    A record's own id is scoped by its file's path relative to the folder of
+    `roots` (default: `paths`) holding it, so two folders' `a/x.jsonl` and
+    `b/x.jsonl` never share ids, and one file keeps its ids whatever path
+    reaches it (`monitor once` and `monitor ingest seeds/` agree).
+    """
+    paths = list(paths)
+    folders = [r for r in (paths if roots is None else roots) if r.is_dir()]
     for p in iter_paths(paths):
         if isinstance(p, Problem):
             yield p
         else:
-            yield from read_file(p, source_kind)
+            yield from read_file(p, source_kind, scope=scope_of(p, folders))
 
 
-def read_file(path: Path, source_kind: str = "seed") -> Iterator[Article | Problem]:
+def scope_of(path: Path, folders: Iterable[Path]) -> str:
+    """The path of a file relative to the first folder holding it, else its name."""
+    for f in folders:
+        try:
+            return path.resolve().relative_to(f.resolve()).as_posix()
+        except (ValueError, OSError):
+            continue
+    return path.name
+
+
+def read_file(path: Path, source_kind: str = "seed",
+              scope: str | None = None) -> Iterator[Article | Problem]:
     src = str(path)
+    scope = scope or path.name
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             yield Problem(src, f"file larger than {MAX_FILE_BYTES} bytes; not read")
@@ -68,9 +90,9 @@ def read_file(path: Path, source_kind: str = "seed") -> Iterator[Article | Probl
         yield Problem(src, f"{bad} undecodable byte(s) replaced with U+FFFD (not UTF-8)",
                       level="warning")
     if suffix in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(text, src, source_kind)
+        yield from _read_jsonl(text, src, source_kind, scope)
     elif suffix == ".json":
-        yield from _read_json(text, src, source_kind)
+        yield from _read_json(text, src, source_kind, scope)
     elif suffix in HTML_SUFFIXES:
         yield from _read_html(text, src, source_kind)
     elif suffix in TEXT_SUFFIXES:
@@ -125,28 +147,32 @@ def _read_html(markup: str, src: str, kind: str) -> Iterator[Article | Problem]:
     yield make_article(title=title, body=body, source=src, source_kind=kind, url=url)
 
 
-def _record(obj: Any, src: str, kind: str, line: int | None) -> Article | Problem:
+def _record(obj: Any, src: str, kind: str, line: int | None,
+            scope: str) -> Iterator[Article | Problem]:
     where = f"{src}:{line}" if line else src
     if not isinstance(obj, dict):
-        return Problem(src, f"expected a JSON object, got {type(obj).__name__}", line,
-                       json.dumps(obj)[:_MAX_RECORD])
+        yield Problem(src, f"expected a JSON object, got {type(obj).__name__}", line,
+                      json.dumps(obj)[:_MAX_RECORD])
+        return
     title, text = obj.get("title"), obj.get("text", obj.get("body"))
     if not isinstance(title, str) or not title.strip():
         if not isinstance(text, str) or not text.strip():
-            return Problem(src, "record has neither 'title' nor 'text'", line,
-                           json.dumps(obj, ensure_ascii=False)[:_MAX_RECORD])
+            yield Problem(src, "record has neither 'title' nor 'text'", line,
+                          json.dumps(obj, ensure_ascii=False)[:_MAX_RECORD])
+            return
         title = text.strip().splitlines()[0]
     url = obj.get("url") if isinstance(obj.get("url"), str) else None
-    published = obj.get("published_at", obj.get("date"))
+    key = "published_at" if "published_at" in obj else "date"
+    published, why = dates.read(obj.get(key))
+    if why:
+        yield Problem(src, f"{key}: {why}; stored without a date", line, level="warning")
     guid = obj.get("id")
-    return make_article(title=title, body=text if isinstance(text, str) else "",
-                        source=where, source_kind=kind, url=url,
-                        published_at=published if isinstance(published, str) else None,
-                        guid=str(guid) if guid is not None else None,
-                        scope=Path(src).name)  # same file by another path: same ids
+    yield make_article(title=title, body=text if isinstance(text, str) else "",
+                       source=where, source_kind=kind, url=url, published_at=published,
+                       guid=str(guid) if guid is not None else None, scope=scope)
 
 
-def _read_json(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
+def _read_json(text: str, src: str, kind: str, scope: str) -> Iterator[Article | Problem]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -155,10 +181,10 @@ def _read_json(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
         return
     records = data if isinstance(data, list) else [data]
     for i, obj in enumerate(records):
-        yield _record(obj, src, kind, i + 1 if isinstance(data, list) else None)
+        yield from _record(obj, src, kind, i + 1 if isinstance(data, list) else None, scope)
 
 
-def _read_jsonl(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
+def _read_jsonl(text: str, src: str, kind: str, scope: str) -> Iterator[Article | Problem]:
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -168,4 +194,4 @@ def _read_jsonl(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
             yield Problem(src, f"invalid JSON on line {n}: {exc.msg} (column {exc.colno})",
                           n, line[:_MAX_RECORD])
             continue
-        yield _record(obj, src, kind, n)
+        yield from _record(obj, src, kind, n, scope)
