@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from . import __version__, cli_daemon, cli_read, credentials, feed_health, schemas
+from . import __version__, cli_daemon, cli_find, cli_read, credentials, feed_health, schemas
 from .cli_context import Context, pass_ctx
 from .config import ConfigError
 from .cycle import run_once
@@ -154,7 +154,7 @@ def rescan_cmd(c: Context) -> None:
             click.echo(f"  {label}: article {aid}")
 
 
-for _command in (*cli_read.COMMANDS, *cli_daemon.COMMANDS):
+for _command in (*cli_read.COMMANDS, *cli_daemon.COMMANDS, *cli_find.COMMANDS):
     cli.add_command(_command)
 
 

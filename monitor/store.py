@@ -2,8 +2,9 @@
 
 Tables (see the README for columns): articles, alerts, alert_terms,
 rejected, runs, feeds; story_members, story_terms, story_df, story_meta, stories
-(story_store.py) and notifications (notify.py). One `with transaction(db):` (an immediate
-`db.atomic()`) per batch, so an article and its alert are written together or
+(story_store.py), notifications (notify.py), the full-text index articles_fts
+(search.py); the views of views.sql (views.py). One `with transaction(db):` (an
+immediate `db.atomic()`) per batch, so an article and its alert are written together or
 not at all.
 
 Alerts are immutable once stored (`data` is the alert JSON as it was raised),
@@ -24,6 +25,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
+from . import search, views
 from .article import Article
 from .dates import now_rfc3339
 from .filemodes import FILE_MODE, private_dir, private_file, tighten
@@ -157,11 +159,14 @@ def open_db(path: Path | str, *, own_dir: bool = False) -> Database:
         db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
     db.execute("PRAGMA foreign_keys = ON")
-    if migrations.pending(db):  # read-only check: readers never take the write lock
+    search.register(db.conn)  # the articles_fts triggers call monitor_fold()
+    # Read-only checks first: readers never take the write lock for nothing.
+    if migrations.pending(db) or views.stale(db):
         # Two processes opening a new database at once: one migrates, the other
         # waits for the lock and then finds nothing pending.
         with transaction(db):
             migrations.apply(db)
+            views.ensure(db)
     return db
 
 
@@ -349,3 +354,9 @@ def m007_redact_urls(db: Database) -> None:
     for rowid, name, jid in db.execute("select rowid, name, id from jobs").fetchall():
         if redact_text(jid) != jid or redact_text(name) != name:  # rebuilt at the next start
             db.execute("delete from jobs where rowid = ?", [rowid])
+
+
+@migrations()
+def m008_search(db: Database) -> None:
+    """Full-text search: the articles_fts index and its triggers; backfilled (search.py)."""
+    search.create_index(db)

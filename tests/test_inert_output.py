@@ -26,6 +26,7 @@ BODY = f"Synthetic body: Haftar {EVIL}agreed a ceasefire near Tripoli, Libya."
 EXEMPT = {
     "run": "the daemon: logs only, through terminal.clean (tests/test_daemon.py)",
     "notify": "prints counts; the messages go to apprise (tests/test_notify.py)",
+    "serve": "a web server: Datasette escapes its HTML; snippets (tests/test_web.py)",
 }
 
 
@@ -89,6 +90,8 @@ def test_every_output_is_inert(hostile, run):
         "check": [["check"]],
         "rescan": [["rescan"]],
         "ack": [["ack", alerts[0]], ["ack", "no-such\x1b[2J\u202e"]],
+        "search": [["search", "haftar", "--format", f] for f in ("table", "json")]
+        + [["search", "\x1b[2J\u202e\"bad"]],
     }
     missing = set(cli.commands) - set(outputs) - set(EXEMPT)
     assert not missing, f"commands whose output this test does not check: {sorted(missing)}"

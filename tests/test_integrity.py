@@ -12,11 +12,13 @@ import pytest
 from localserver import Reply, rss
 from sqlite_utils import Database
 
-from monitor import schemas
+from monitor import schemas, search
 
 
 def db_of(tmp_path: Path) -> Database:
-    return Database(tmp_path / "state" / "monitor.db")
+    db = Database(tmp_path / "state" / "monitor.db")
+    search.register(db.conn)  # the full-text index's triggers fold with monitor_fold()
+    return db
 
 
 def write_jsonl(path: Path, *records: dict) -> Path:
