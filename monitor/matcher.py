@@ -50,6 +50,7 @@ class Matcher:
         ft = folded.text
         n = len(ft)
         candidates: list[tuple[int, int, Term]] = []
+        word_end: dict[int, int] = {}  # prefix aliases: where the word at an offset ends
         for last, (key, terms) in self._automaton.iter(ft):
             start = last - len(key) + 1
             if not _left_ok(ft, start, key):
@@ -58,9 +59,14 @@ class Matcher:
             right_ok = end >= n or not is_word_char(ft[end])
             for term in terms:
                 if term.prefix:
-                    e = end
-                    while e < n and is_word_char(ft[e]):
-                        e += 1
+                    # Every prefix alias starting here ends where the word ends:
+                    # walk a long word once, not once per alias.
+                    e = word_end.get(end)
+                    if e is None:
+                        e = end
+                        while e < n and is_word_char(ft[e]):
+                            e += 1
+                        word_end[end] = e
                     candidates.append((start, e, term))
                 elif right_ok:
                     candidates.append((start, end, term))
@@ -89,21 +95,38 @@ def _resolve(cands: list[tuple[int, int, Term]]) -> list[tuple[int, int, Term]]:
     Kinds do not compete: "Russian mercenaries" can be an actor (wagner) and
     an event (foreign_fighters) at once. Terms on exactly the same span are
     all kept (date-bounded aliases are chosen later, by the article's date).
+
+    Linear in the text: kept spans of a kind never overlap, so each kind marks
+    the characters it has taken in a bytearray, and a candidate is checked
+    against its own characters only (a candidate is at most one alias or one
+    word long). The spans are then sorted: n log n in the number of hits.
     """
-    blocks = [(s, e) for s, e, t in cands if t.kind == BLOCK]
-    by_kind: dict[str, list[tuple[int, int, Term]]] = defaultdict(list)
+    if not cands:
+        return []
+    size = max(e for _, e, _ in cands)
+    blocked = bytearray(size)
     for s, e, t in cands:
-        if t.kind == BLOCK or any(s < be and bs < e for bs, be in blocks):
+        if t.kind == BLOCK:
+            blocked[s:e] = b"\x01" * (e - s)
+    # Per kind, distinct spans (the terms on each, in the order found).
+    by_kind: dict[str, dict[tuple[int, int], list[Term]]] = defaultdict(dict)
+    for s, e, t in cands:
+        if t.kind == BLOCK or blocked.find(1, s, e) >= 0:
             continue
-        by_kind[t.kind].append((s, e, t))
+        by_kind[t.kind].setdefault((s, e), []).append(t)
     kept: list[tuple[int, int, Term]] = []
-    for group in by_kind.values():
-        group.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-        taken: list[tuple[int, int]] = []
-        for s, e, t in group:
-            if any(s < te and ts < e for ts, te in taken if (ts, te) != (s, e)):
+    taken = blocked  # reused: cleared before the first kind and after each one
+    taken[:] = bytes(size)
+    for spans in by_kind.values():
+        mine: list[tuple[int, int]] = []
+        # Longest first, then leftmost: the same order as comparing every pair.
+        for s, e in sorted(spans, key=lambda se: (se[0] - se[1], se[0])):
+            if taken.find(1, s, e) >= 0:
                 continue
-            taken.append((s, e))
-            kept.append((s, e, t))
+            taken[s:e] = b"\x01" * (e - s)
+            mine.append((s, e))
+            kept.extend((s, e, t) for t in spans[(s, e)])
+        for s, e in mine:
+            taken[s:e] = bytes(e - s)
     kept.sort(key=lambda c: (c[0], c[1]))
     return kept
