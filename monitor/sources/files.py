@@ -6,16 +6,21 @@ Only paths the user named (config or command line) are ever opened.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..article import Article, make_article
-from ..normalize import html_to_text
+from ..normalize import drop_elements, element_text, html_to_text
 from . import Problem
 from .feedparse import FEED_SUFFIXES, iter_feed_articles, looks_like_feed
+from .limits import checked
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
@@ -23,50 +28,133 @@ JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + FEED_SUFFIXES
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a seed file larger than this is refused, not read
 _MAX_RECORD = 2000  # characters of a bad record kept in `rejected`
+READ_TRIES = 3  # reads of a file that changes while being read, before giving up
 
 
 def iter_paths(paths: Iterable[Path]) -> Iterator[Path | Problem]:
-    """Expand folders (sorted, recursive, hidden files skipped) into files."""
+    """Expand folders (sorted, recursive, hidden files skipped) into files.
+
+    Only regular files are yielded: a named pipe or a device (or a link to one)
+    would block or never end when read, so it is reported and left alone.
+    """
     for p in paths:
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p).parts
-                if f.is_file() and not any(part.startswith(".") for part in rel) \
-                        and f.suffix.lower() in SUFFIXES:
-                    yield f
-        elif p.is_file():
+        try:
+            mode = p.stat().st_mode
+        except OSError as exc:
+            yield Problem(str(p), "no such file or folder" if exc.errno == errno.ENOENT
+                          else f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISREG(mode):
             yield p
+        elif not stat.S_ISDIR(mode):
+            yield Problem(str(p), f"not a regular file ({_kind(mode)}); not read")
         else:
-            yield Problem(str(p), "no such file or folder")
+            yield from _walk(p)
+
+
+def _walk(folder: Path) -> Iterator[Path | Problem]:
+    try:
+        found = sorted(folder.rglob("*"))
+    except OSError as exc:
+        yield Problem(str(folder), f"cannot list folder: {exc.strerror or exc}")
+        return
+    for f in found:
+        rel = f.relative_to(folder).parts
+        if any(part.startswith(".") for part in rel) or f.suffix.lower() not in SUFFIXES:
+            continue
+        try:
+            mode = f.stat().st_mode
+        except OSError as exc:  # gone since listed, or a dangling link
+            yield Problem(str(f), f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISREG(mode):
+            yield f
+        elif not stat.S_ISDIR(mode):
+            yield Problem(str(f), f"not a regular file ({_kind(mode)}); not read")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return name
+    return "special file"
 
 
 def read_paths(paths: Iterable[Path], source_kind: str = "seed") -> Iterator[Article | Problem]:
     """Articles and problems from every file under `paths`."""
     for p in iter_paths(paths):
         if isinstance(p, Problem):
-            yield p
+            yield from checked(p)
         else:
             yield from read_file(p, source_kind)
 
 
 def read_file(path: Path, source_kind: str = "seed") -> Iterator[Article | Problem]:
+    """Articles and problems from one file; nothing in the file can raise out of here."""
     src = str(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            yield Problem(src, f"file larger than {MAX_FILE_BYTES} bytes; not read")
-            return
-        raw = path.read_bytes()
-    except OSError as exc:
-        yield Problem(src, f"cannot read: {exc.strerror or exc}")
+        for item in _read_file(path, source_kind):
+            yield from checked(item)
+    except RecursionError:
+        yield from checked(Problem(src, "nested too deeply to read; not read"))
+    except Exception as exc:  # a bug or a resource limit: this file's problem, not the run's
+        yield from checked(Problem(src, f"cannot read: {type(exc).__name__}: {exc}"))
+
+
+def read_bounded(path: Path, max_bytes: int) -> bytes | str:
+    """The bytes of a regular file (at most `max_bytes`), or what is wrong, in words.
+
+    Opened without blocking and checked after opening (the name may have become a
+    pipe since it was listed); read again if it changed while being read.
+    """
+    for _ in range(READ_TRIES):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            return f"cannot read: {exc.strerror or exc}"
+        try:
+            before = os.fstat(fd)
+            if not stat.S_ISREG(before.st_mode):
+                return f"not a regular file ({_kind(before.st_mode)}); not read"
+            if before.st_size > max_bytes:
+                return f"file larger than {max_bytes} bytes; not read"
+            chunks, size = [], 0
+            while size <= max_bytes:
+                chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            after = os.fstat(fd)
+        except OSError as exc:
+            return f"cannot read: {exc.strerror or exc}"
+        finally:
+            os.close(fd)
+        if size > max_bytes:
+            return f"file larger than {max_bytes} bytes; not read"
+        if _same(before, after) and size == after.st_size:
+            return b"".join(chunks)
+    return "file kept changing while being read; not read this time"
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_ino, a.st_size, a.st_mtime_ns) == (b.st_ino, b.st_size, b.st_mtime_ns)
+
+
+def _read_file(path: Path, source_kind: str) -> Iterator[Article | Problem]:
+    src = str(path)
+    raw = read_bounded(path, MAX_FILE_BYTES)
+    if isinstance(raw, str):
+        yield Problem(src, raw)
         return
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES or (suffix not in SUFFIXES and looks_like_feed(raw)):
         yield from iter_feed_articles(raw, src)
         return
-    text, bad = _decode(raw)
-    if bad:
-        yield Problem(src, f"{bad} undecodable byte(s) replaced with U+FFFD (not UTF-8)",
-                      level="warning")
+    text, note = decode(raw)
+    if note:
+        yield Problem(src, note, level="warning")
     if suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(text, src, source_kind)
     elif suffix == ".json":
@@ -80,14 +168,34 @@ def read_file(path: Path, source_kind: str = "seed") -> Iterator[Article | Probl
                       + " ".join(SUFFIXES))
 
 
-def _decode(raw: bytes) -> tuple[str, int]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def decode(raw: bytes) -> tuple[str, str | None]:
+    """Text of a file: UTF-8, or the UTF-16/32 its byte order mark names.
+
+    Undecodable bytes become U+FFFD and NUL characters are dropped; either is
+    noted (a warning: the article is stored anyway).
+    """
+    encoding = "utf-8"
+    for bom, enc in _BOMS:  # UTF-32 LE first: its mark starts with UTF-16 LE's
+        if raw.startswith(bom):
+            raw, encoding = raw[len(bom):], enc
+            break
+    notes = []
     try:
-        return raw.decode("utf-8"), 0
+        text = raw.decode(encoding)
     except UnicodeDecodeError:
-        text = raw.decode("utf-8", errors="replace")
-        return text, text.count("\ufffd")
+        text = raw.decode(encoding, errors="replace")
+        notes.append(f"{text.count(chr(0xFFFD))} undecodable byte(s) replaced with U+FFFD "
+                     f"(not {encoding.upper().replace('-LE', '').replace('-BE', '')})")
+    nul = text.count("\x00")
+    if nul:
+        text = text.replace("\x00", "")
+        notes.append(f"{nul} NUL character(s) removed")
+    return text, "; ".join(notes) or None
 
 
 def _read_text(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
@@ -102,16 +210,17 @@ def _read_text(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
     yield make_article(title=title, body=body, source=src, source_kind=kind)
 
 
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.I | re.S)
-_CANON = re.compile(r"<link[^>]+rel=[\"']canonical[\"'][^>]*>", re.I)
+# Both stop at '<': a link tag never holds one, and hostile markup stays linear.
+_CANON = re.compile(r"<link[^<>]+rel=[\"']canonical[\"'][^<>]*>", re.I)
 _HREF = re.compile(r"href=[\"']([^\"']+)[\"']", re.I)
 
 
 def _read_html(markup: str, src: str, kind: str) -> Iterator[Article | Problem]:
-    m = _TITLE.search(markup) or _H1.search(markup)
-    title = html_to_text(m.group(1)) if m else ""
-    body = html_to_text(_TITLE.sub(" ", markup))
+    raw_title = element_text(markup, "title")
+    if raw_title is None:
+        raw_title = element_text(markup, "h1")
+    title = html_to_text(raw_title) if raw_title else ""
+    body = html_to_text(drop_elements(markup, ("title",)))
     if not title:
         first, _, rest = body.partition("\n")
         title, body = first.strip(), rest
@@ -126,15 +235,22 @@ def _read_html(markup: str, src: str, kind: str) -> Iterator[Article | Problem]:
 
 
 def _record(obj: Any, src: str, kind: str, line: int | None) -> Article | Problem:
+    """One JSON record as an Article; a record that cannot be one is a Problem."""
+    try:
+        return _article(obj, src, kind, line)
+    except (RecursionError, ValueError) as exc:  # absurd nesting, a 5,000-digit id
+        return Problem(src, f"record cannot be read: {type(exc).__name__}: {exc}", line)
+
+
+def _article(obj: Any, src: str, kind: str, line: int | None) -> Article | Problem:
     where = f"{src}:{line}" if line else src
     if not isinstance(obj, dict):
         return Problem(src, f"expected a JSON object, got {type(obj).__name__}", line,
-                       json.dumps(obj)[:_MAX_RECORD])
+                       _dump(obj))
     title, text = obj.get("title"), obj.get("text", obj.get("body"))
     if not isinstance(title, str) or not title.strip():
         if not isinstance(text, str) or not text.strip():
-            return Problem(src, "record has neither 'title' nor 'text'", line,
-                           json.dumps(obj, ensure_ascii=False)[:_MAX_RECORD])
+            return Problem(src, "record has neither 'title' nor 'text'", line, _dump(obj))
         title = text.strip().splitlines()[0]
     url = obj.get("url") if isinstance(obj.get("url"), str) else None
     published = obj.get("published_at", obj.get("date"))
@@ -146,12 +262,31 @@ def _record(obj: Any, src: str, kind: str, line: int | None) -> Article | Proble
                         scope=Path(src).name)  # same file by another path: same ids
 
 
-def _read_json(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
+def _dump(obj: Any) -> str:
+    """The start of a record as JSON, for the `rejected` table."""
     try:
-        data = json.loads(text)
+        return json.dumps(obj, ensure_ascii=False)[:_MAX_RECORD]
+    except (RecursionError, ValueError):
+        return "(not shown: nested too deeply)"
+
+
+def _loads(text: str) -> tuple[Any, str | None, int | None]:
+    """json.loads, or what is wrong (and on which line) in words."""
+    try:
+        return json.loads(text), None, None
     except json.JSONDecodeError as exc:
-        yield Problem(src, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                      exc.lineno, text[:_MAX_RECORD])
+        return None, f"{exc.msg} at line {exc.lineno} column {exc.colno}", exc.lineno
+    except RecursionError:
+        # Python's parser recurses once per level: 100,000 '[' would stop the run.
+        return None, "nested too deeply to parse", None
+    except ValueError as exc:  # e.g. an integer longer than Python converts
+        return None, str(exc), None
+
+
+def _read_json(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
+    data, err, line = _loads(text)
+    if err:
+        yield Problem(src, f"invalid JSON: {err}", line, text[:_MAX_RECORD])
         return
     records = data if isinstance(data, list) else [data]
     for i, obj in enumerate(records):
@@ -162,10 +297,8 @@ def _read_jsonl(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Problem(src, f"invalid JSON on line {n}: {exc.msg} (column {exc.colno})",
-                          n, line[:_MAX_RECORD])
+        obj, err, _ = _loads(line)
+        if err:
+            yield Problem(src, f"invalid JSON on line {n}: {err}", n, line[:_MAX_RECORD])
             continue
         yield _record(obj, src, kind, n)
