@@ -59,6 +59,8 @@ def checked(item: Article | Problem) -> Iterator[Article | Problem]:
                                           ("published_at", a.published_at), ("guid", a.guid))
               if v is not None}
     a = replace(a, **fields)
+    if fields["title"] is not item.title:  # a NUL gone may leave a space at an end
+        a = replace(a, title=" ".join(a.title.split()))
     notes = []
     if len(a.title) > MAX_TITLE_CHARS:
         notes.append(f"title of {len(a.title):,} characters cut to {MAX_TITLE_CHARS:,}")
