@@ -1,0 +1,92 @@
+"""Dense text: matching time per MB from 10 KB to 10 MB must stay flat (linear).
+
+    python benchmarks/dense_matching.py            # 10 KB, 100 KB, 1 MB, 10 MB
+    python benchmarks/dense_matching.py --quick    # up to 1 MB, fewer runs
+
+The text is synthetic: a few sentences, each naming several tracked terms
+(actors, events, context, a prefix alias, Arabic, a blocked phrase), repeated
+to the size wanted: about one hit every 8 characters, the worst case a long
+document can be. `find` is Matcher.find (matching and overlap resolution);
+`article` adds the policy and the alert record (rules, evidence, snippets).
+Each size runs for at least MIN_SECONDS, so small sizes are timed over many calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tomllib
+
+from common import ROOT, table, target
+
+from monitor.alerts import build_alert
+from monitor.article import make_article
+from monitor.pipeline import Engine
+from monitor.watchlist import build_watchlist
+
+SENTENCES = ("Synthetic: Libya Haftar ceasefire. ", "Clashes near Tripoli killed fighters. ",
+             "حفتر يعلن وقف إطلاق النار في ليبيا. ", "Wagner mercenaries kidnapped workers. ",
+             "A match at Gaddafi Stadium. ")
+SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
+MIN_SECONDS = 1.0  # each size is timed over at least this long (best of runs); quick: 0.2
+FLAT = 1.5  # target: seconds per MB at the largest size at most this times the smallest's
+
+
+def dense(chars: int) -> str:
+    unit = "".join(SENTENCES)
+    return (unit * (chars // len(unit) + 1))[:chars]
+
+
+def per_mb(fn, mb: float, runs: int, min_seconds: float = MIN_SECONDS) -> float:
+    """Best seconds per MB over `runs` timings, each repeating `fn` MIN_SECONDS long."""
+    t0 = time.perf_counter()
+    fn()
+    once = time.perf_counter() - t0
+    reps = max(1, int(min_seconds / max(once, 1e-6)))
+    best = once
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / reps)
+    return best / mb
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="up to 1 MB, fewer runs")
+    a = ap.parse_args()
+    raw = tomllib.loads((ROOT / "config.toml").read_text("utf-8"))["watchlist"]
+    wl = build_watchlist(raw)
+    engine = Engine(wl)
+    sizes = SIZES[:3] if a.quick else SIZES
+    runs = 1 if a.quick else 3
+    least = 0.2 if a.quick else MIN_SECONDS
+    rows, find_rate, art_rate = [], {}, {}
+    for n in sizes:
+        text = dense(n)
+        mb = len(text.encode()) / 1e6
+        art = make_article(title="Synthetic dense", body=text, source="bench", source_kind="file")
+        hits = len(engine.matcher.find(art.text))
+        find_rate[n] = per_mb(lambda: engine.matcher.find(art.text), mb, runs, least)
+
+        def whole() -> None:
+            d = engine.decide(art)
+            build_alert(art, d, wl, story_id="s1")
+
+        art_rate[n] = per_mb(whole, mb, runs, least)
+        rows.append((f"{n / 1000:,.0f} KB", f"{mb:.2f}", f"{hits:,}", f"{find_rate[n]:.2f}",
+                     f"{find_rate[n] / find_rate[sizes[0]]:.2f}", f"{art_rate[n]:.2f}",
+                     f"{art_rate[n] / art_rate[sizes[0]]:.2f}"))
+    print(f"## Dense text: matching time per MB (best of {runs})\n")
+    print(table(rows, ("text", "MB", "hits", "find s/MB", "vs smallest", "article s/MB",
+                       "vs smallest")))
+    print()
+    big, small = sizes[-1], sizes[0]
+    ratio = art_rate[big] / art_rate[small]
+    target(f"per-MB time of a whole article at {big / 1e6:g} MB vs {small / 1000:g} KB",
+           f"<= {FLAT}x, measured {ratio:.2f}x", ratio <= FLAT, a.quick)
+
+
+if __name__ == "__main__":
+    main()
