@@ -67,11 +67,28 @@ def status(c: Context, fmt: str) -> None:
         else:
             click.echo(f"daemon: not running on {cfg.database}")
         for j in jobs:
+            if j.get("running_since"):
+                click.echo(clean(f"  {j['name']}: running since {j['running_since']} "
+                                 f"({_age(j['running_since'])})"))
+            if not j.get("last_run_at"):
+                continue  # its first run is the one in hand
             click.echo(clean(f"  {j['name']}: last {j['last_run_at']} {j['last_status']}"
                              f" ({j['last_duration']}s), next {j['next_run_at'] or '-'}, "
                              f"runs {j['runs']}, failures {j['failures']}"
                              + (f", error: {j['last_error']}" if j['last_error'] else "")))
     exit_with(0 if healthy else 1)
+
+
+def _age(since: str) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        t = datetime.fromisoformat(since.replace("Z", "+00:00"))
+    except ValueError:
+        return "?"
+    secs = max(0, int((datetime.now(UTC) - t).total_seconds()))
+    return f"{secs // 3600}h{secs // 60 % 60:02d}m" if secs >= 3600 else \
+        f"{secs // 60}m{secs % 60:02d}s" if secs >= 60 else f"{secs}s"
 
 
 COMMANDS = [run_cmd, status]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import store
-from .article import now_rfc3339
+from .article import Article, now_rfc3339
 from .config import Config, Feed
 from .feeds import next_due, poll_feed, poll_feeds, ts
 from .notify import NotifyReport, notify_new_stories
@@ -82,12 +84,27 @@ class SeedWatcher:
                 out[p] = key
         return out
 
-    def run(self, db: Database, cfg: Config, engine: Engine) -> dict[str, int]:
+    def run(self, db: Database, cfg: Config, engine: Engine,
+            stop: threading.Event | None = None) -> dict[str, Any]:
+        """Ingest new or changed files; once `stop` is set, no further article is read."""
         files = self.changed(cfg)
-        counts = ingest(db, engine, read_paths(files, "seed")) if files else Counts()
+        done: dict[Path, tuple[float, int]] = {}
+
+        def items() -> Iterator[Article | Problem]:
+            for path, key in files.items():
+                for item in read_paths([path], "seed"):
+                    if stop is not None and stop.is_set():
+                        return  # this file and the rest are read again next run
+                    yield item
+                done[path] = key
+
+        counts = ingest(db, engine, items()) if files else Counts()
         # Marked seen only once ingested: a job that failed reads them again next time.
-        self._seen.update(files)
-        return {"files": len(files), **counts.as_dict()}
+        self._seen.update(done)
+        summary: dict[str, Any] = {"files": len(done), **counts.as_dict()}
+        if len(done) < len(files):
+            summary["left"] = len(files) - len(done)  # stopped: for the next run
+        return summary
 
 
 def poll_feed_job(db: Database, cfg: Config, engine: Engine, feed: Feed,

@@ -69,6 +69,7 @@ class Daemon:
             t0 = time.monotonic()
             db = store.open_db(self.cfg.database)
             try:
+                jobstate.started(db, job_id, name, started)
                 summary = fn(db)
                 jobstate.record(db, job_id, name, started, "ok", None,
                                 time.monotonic() - t0, summary, self._next_run(job_id))
@@ -95,7 +96,8 @@ class Daemon:
         now = datetime.now(UTC)
         cfg = self.cfg
         self.scheduler.add_job(
-            self._wrap("seeds", "seeds", lambda db: self.seeds.run(db, cfg, self.engine)),
+            self._wrap("seeds", "seeds",
+                       lambda db: self.seeds.run(db, cfg, self.engine, self.stopping)),
             "interval", seconds=cfg.seeds_interval, id="seeds", name="seeds",
             next_run_time=now + timedelta(seconds=0.2),
             misfire_grace_time=max(1, int(cfg.seeds_interval / 2)))

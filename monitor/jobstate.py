@@ -11,6 +11,12 @@ from .article import now_rfc3339
 from .store import transaction
 
 
+def started(db: Database, job_id: str, name: str, at: str) -> None:
+    """Mark a job as running since `at` (shown by `monitor status` until it ends)."""
+    with transaction(db):
+        db.table("jobs").upsert({"id": job_id, "name": name, "running_since": at}, pk="id")
+
+
 def record(db: Database, job_id: str, name: str, started: str, status: str,
            error: str | None, duration: float, summary: dict[str, Any],
            next_run_at: str | None) -> None:
@@ -23,7 +29,7 @@ def record(db: Database, job_id: str, name: str, started: str, status: str,
             "last_error": error, "last_duration": round(duration, 3),
             "next_run_at": next_run_at, "runs": (runs or 0) + 1,
             "failures": (failures or 0) + (status == "error"),
-            "summary": json.dumps(summary, default=str),
+            "summary": json.dumps(summary, default=str), "running_since": None,
         }, pk="id")
 
 

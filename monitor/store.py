@@ -244,3 +244,10 @@ def m004_daemon(db: Database) -> None:
     db.table("daemon").create({
         "id": int, "pid": int, "started_at": str, "stopped_at": str, "config": str,
     }, pk="id")
+
+
+@migrations()
+def m005_job_running_since(db: Database) -> None:
+    # Set when a daemon job starts, cleared when it ends: `monitor status` shows
+    # a long job as running, not as its previous run.
+    db.table("jobs").add_column("running_since", str)
