@@ -20,7 +20,7 @@ import tomllib
 from common import ROOT, table, target
 
 from monitor.alerts import build_alert
-from monitor.article import make_article
+from monitor.article import Article, make_article
 from monitor.pipeline import Engine
 from monitor.watchlist import build_watchlist
 
@@ -68,9 +68,9 @@ def main() -> None:
         mb = len(text.encode()) / 1e6
         art = make_article(title="Synthetic dense", body=text, source="bench", source_kind="file")
         hits = len(engine.matcher.find(art.text))
-        find_rate[n] = per_mb(lambda: engine.matcher.find(art.text), mb, runs, least)
+        find_rate[n] = per_mb(lambda art=art: engine.matcher.find(art.text), mb, runs, least)
 
-        def whole() -> None:
+        def whole(art: Article = art) -> None:
             d = engine.decide(art)
             build_alert(art, d, wl, story_id="s1")
 

@@ -12,10 +12,9 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
+from conftest import ROOT
 from sqlite_utils import Database
 
-from conftest import ROOT
 from monitor.sources import Problem
 from monitor.sources.files import read_file, read_paths
 from monitor.sources.limits import MAX_TEXT_CHARS, MAX_TITLE_CHARS
@@ -244,3 +243,15 @@ def test_hostile_html_is_read_in_one_pass(tmp_path):
     [article] = list(read_file(path))
     assert article.title == "Synthetic Haftar page"
     assert article.text.endswith("Libya ceasefire")
+
+
+def test_a_local_feed_that_is_a_pipe_fails_alone(project, tmp_path):
+    fifo = tmp_path / "feed.xml"
+    os.mkfifo(fifo)
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "good.json").write_text(json.dumps(GOOD), "utf-8")
+    cfg = project(seeds=["seeds"], feeds=[{"url": str(fifo), "name": "pipe"}])
+    r = cli(cfg, "once", timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "seeds: 1 articles read, 1 new, 1 alerts" in r.stdout
+    assert "feed pipe: not a regular file (named pipe); not read" in r.stdout
