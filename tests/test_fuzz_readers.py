@@ -68,7 +68,7 @@ def check(items: list[Article | Problem]) -> None:
             assert "\x00" not in s
         if isinstance(item, Article):
             assert len(item.text) <= MAX_TEXT_CHARS
-            assert len(item.title) <= MAX_TITLE_CHARS + 1
+            assert len(item.title) <= MAX_TITLE_CHARS
             alert = ENGINE.alert_for(item, story_id="s1")
             if alert is not None:
                 assert not schemas.errors("alert", alert), schemas.errors("alert", alert)

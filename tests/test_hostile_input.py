@@ -98,7 +98,7 @@ def test_huge_title_line_is_cut(tmp_path):
     items = list(read_file(path))
     [warning] = [i for i in items if isinstance(i, Problem)]
     [article] = [i for i in items if not isinstance(i, Problem)]
-    assert len(article.title) <= MAX_TITLE_CHARS + 1 and article.title.endswith("…")
+    assert len(article.title) <= MAX_TITLE_CHARS and article.title.endswith("…")
     assert len(article.text) <= MAX_TEXT_CHARS
     assert "title of 5,099,999 characters cut" in warning.error
 
@@ -255,3 +255,18 @@ def test_a_local_feed_that_is_a_pipe_fails_alone(project, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "seeds: 1 articles read, 1 new, 1 alerts" in r.stdout
     assert "feed pipe: not a regular file (named pipe); not read" in r.stdout
+
+
+def test_a_feed_file_item_over_the_limits_gives_one_warning(tmp_path):
+    path = tmp_path / "long.rss"
+    title = "Synthetic Haftar " * 200
+    body = "Libya ceasefire " * 200_000
+    path.write_text(f"<?xml version='1.0'?><rss version='2.0'><channel><title>S</title><item>"
+                    f"<title>{title}</title><description>{body}</description></item>"
+                    "</channel></rss>", "utf-8")
+    items = list(read_file(path))
+    [warning] = [i for i in items if isinstance(i, Problem)]
+    [article] = [i for i in items if not isinstance(i, Problem)]
+    assert "title of 3,399 characters cut to 1,000" in warning.error
+    assert "text of 3,20" in warning.error
+    assert len(article.title) <= MAX_TITLE_CHARS and len(article.text) <= MAX_TEXT_CHARS

@@ -64,7 +64,7 @@ def checked(item: Article | Problem) -> Iterator[Article | Problem]:
     notes = []
     if len(a.title) > MAX_TITLE_CHARS:
         notes.append(f"title of {len(a.title):,} characters cut to {MAX_TITLE_CHARS:,}")
-        a = replace(a, title=_cut(a.title, MAX_TITLE_CHARS) + "…")
+        a = replace(a, title=_cut(a.title, MAX_TITLE_CHARS - 1) + "…")
     if len(a.text) > MAX_TEXT_CHARS:
         notes.append(f"text of {len(a.text):,} characters cut to the first "
                      f"{MAX_TEXT_CHARS:,} (the limit per article)")
