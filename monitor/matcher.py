@@ -99,34 +99,39 @@ def _resolve(cands: list[tuple[int, int, Term]]) -> list[tuple[int, int, Term]]:
     Linear in the text: kept spans of a kind never overlap, so each kind marks
     the characters it has taken in a bytearray, and a candidate is checked
     against its own characters only (a candidate is at most one alias or one
-    word long). The spans are then sorted: n log n in the number of hits.
+    word long). Spans are visited longest first through buckets by length, and
+    the candidates arrive in order of their end: every sort here is of nearly
+    sorted runs, which Python sorts in about linear time.
     """
     if not cands:
         return []
     size = max(e for _, e, _ in cands)
-    blocked = bytearray(size)
+    marks = bytearray(size)
     for s, e, t in cands:
         if t.kind == BLOCK:
-            blocked[s:e] = b"\x01" * (e - s)
-    # Per kind, distinct spans (the terms on each, in the order found).
-    by_kind: dict[str, dict[tuple[int, int], list[Term]]] = defaultdict(dict)
+            marks[s:e] = b"\x01" * (e - s)
+    # Per kind, distinct spans by length (each list in the order found).
+    by_kind: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    seen: set[tuple[int, int, str]] = set()
     for s, e, t in cands:
-        if t.kind == BLOCK or blocked.find(1, s, e) >= 0:
+        if t.kind == BLOCK or (s, e, t.kind) in seen or marks.find(1, s, e) >= 0:
             continue
-        by_kind[t.kind].setdefault((s, e), []).append(t)
-    kept: list[tuple[int, int, Term]] = []
-    taken = blocked  # reused: cleared before the first kind and after each one
-    taken[:] = bytes(size)
-    for spans in by_kind.values():
+        seen.add((s, e, t.kind))
+        by_kind[t.kind][e - s].append((s, e))
+    marks[:] = bytes(size)  # from here: the characters the current kind has taken
+    kept: set[tuple[int, int, str]] = set()
+    for kind, by_length in by_kind.items():
         mine: list[tuple[int, int]] = []
         # Longest first, then leftmost: the same order as comparing every pair.
-        for s, e in sorted(spans, key=lambda se: (se[0] - se[1], se[0])):
-            if taken.find(1, s, e) >= 0:
-                continue
-            taken[s:e] = b"\x01" * (e - s)
-            mine.append((s, e))
-            kept.extend((s, e, t) for t in spans[(s, e)])
+        for length in sorted(by_length, reverse=True):
+            for s, e in sorted(by_length[length]):
+                if marks.find(1, s, e) < 0:
+                    marks[s:e] = b"\x01" * length
+                    mine.append((s, e))
         for s, e in mine:
-            taken[s:e] = bytes(e - s)
-    kept.sort(key=lambda c: (c[0], c[1]))
-    return kept
+            kept.add((s, e, kind))
+            marks[s:e] = bytes(e - s)
+    # Every term on a kept span, in the order found, then in text order.
+    out = [c for c in cands if (c[0], c[1], c[2].kind) in kept]
+    out.sort(key=lambda c: (c[0], c[1]))
+    return out
