@@ -19,6 +19,7 @@ from .notify import NotifyReport, notify_new_stories
 from .pipeline import Counts, Engine, ingest
 from .sources import Problem
 from .sources.files import iter_paths, read_paths
+from .sources.limits import checked
 
 
 @dataclass
@@ -68,12 +69,16 @@ class SeedWatcher:
 
     def __init__(self) -> None:
         self._seen: dict[Path, tuple[float, int]] = {}
+        self._listed: list[Problem] = []  # what the last listing could not read
+        self._reported: set[Problem] = set()  # listing problems already recorded
 
     def changed(self, cfg: Config) -> dict[Path, tuple[float, int]]:
         """New or changed files with their (mtime, size); not yet marked seen."""
         out = {}
+        self._listed = []
         for p in iter_paths(cfg.seed_paths):
-            if isinstance(p, Problem):
+            if isinstance(p, Problem):  # a pipe in the folder, a path gone
+                self._listed.append(p)
                 continue
             try:
                 st = p.stat()
@@ -88,9 +93,12 @@ class SeedWatcher:
             stop: threading.Event | None = None) -> dict[str, Any]:
         """Ingest new or changed files; once `stop` is set, no further article is read."""
         files = self.changed(cfg)
+        fresh = [p for p in self._listed if p not in self._reported]
         done: dict[Path, tuple[float, int]] = {}
 
         def items() -> Iterator[Article | Problem]:
+            for p in fresh:  # recorded once, not at every run
+                yield from checked(p)
             for path, key in files.items():
                 for item in read_paths([path], "seed"):
                     if stop is not None and stop.is_set():
@@ -98,9 +106,10 @@ class SeedWatcher:
                     yield item
                 done[path] = key
 
-        counts = ingest(db, engine, items()) if files else Counts()
+        counts = ingest(db, engine, items()) if files or fresh else Counts()
         # Marked seen only once ingested: a job that failed reads them again next time.
         self._seen.update(done)
+        self._reported.update(fresh)
         summary: dict[str, Any] = {"files": len(done), **counts.as_dict()}
         if len(done) < len(files):
             summary["left"] = len(files) - len(done)  # stopped: for the next run
