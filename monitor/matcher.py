@@ -6,7 +6,11 @@ original `text` (so `text[hit.start:hit.end]` is the matched words).
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import ahocorasick
@@ -46,6 +50,10 @@ class Matcher:
         """All term hits in `text`: block phrases win, then longest per kind."""
         if self._empty or not text:
             return []
+        with _no_cyclic_gc():
+            return self._find(text)
+
+    def _find(self, text: str) -> list[Hit]:
         folded = fold(text)
         ft = folded.text
         n = len(ft)
@@ -76,6 +84,37 @@ class Matcher:
             os, oe = folded.span(s, e)
             out.append(Hit(term, os, oe, text[os:oe]))
         return out
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while matching.
+
+    A long dense text gives a million hits, each a few small objects that
+    never form cycles; the collector's passes over them grow with the text
+    (measured: time per MB +50% at 10 MB). Reference counting frees them as
+    usual; the collector resumes afterwards (if another thread paused it,
+    it resumes when that thread is done).
+    """
+    global _pausing
+    with _pause_lock:
+        first = _pausing == 0 and gc.isenabled()
+        if first or _pausing:
+            _pausing += 1
+        if first:
+            gc.disable()
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            if _pausing:
+                _pausing -= 1
+                if _pausing == 0:
+                    gc.enable()
+
+
+_pause_lock = threading.Lock()
+_pausing = 0  # matchers running with the collector paused (by us)
 
 
 def _left_ok(ft: str, start: int, key: str) -> bool:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from ..config import Fetch
-from .files import read_bounded
+from .filebytes import read_bounded
 
 if TYPE_CHECKING:
     import httpx

@@ -6,10 +6,8 @@ Only paths the user named (config or command line) are ever opened.
 
 from __future__ import annotations
 
-import codecs
 import errno
 import json
-import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
@@ -20,6 +18,7 @@ from ..article import Article, make_article
 from ..normalize import drop_elements, element_text, html_to_text
 from . import Problem
 from .feedparse import FEED_SUFFIXES, iter_feed_articles, looks_like_feed
+from .filebytes import decode, file_kind, read_bounded
 from .limits import checked
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -28,7 +27,6 @@ JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_SUFFIXES + FEED_SUFFIXES
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a seed file larger than this is refused, not read
 _MAX_RECORD = 2000  # characters of a bad record kept in `rejected`
-READ_TRIES = 3  # reads of a file that changes while being read, before giving up
 
 
 def iter_paths(paths: Iterable[Path]) -> Iterator[Path | Problem]:
@@ -47,7 +45,7 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path | Problem]:
         if stat.S_ISREG(mode):
             yield p
         elif not stat.S_ISDIR(mode):
-            yield Problem(str(p), f"not a regular file ({_kind(mode)}); not read")
+            yield Problem(str(p), f"not a regular file ({file_kind(mode)}); not read")
         else:
             yield from _walk(p)
 
@@ -70,15 +68,7 @@ def _walk(folder: Path) -> Iterator[Path | Problem]:
         if stat.S_ISREG(mode):
             yield f
         elif not stat.S_ISDIR(mode):
-            yield Problem(str(f), f"not a regular file ({_kind(mode)}); not read")
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"),
-                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
-        if test(mode):
-            return name
-    return "special file"
+            yield Problem(str(f), f"not a regular file ({file_kind(mode)}); not read")
 
 
 def read_paths(paths: Iterable[Path], source_kind: str = "seed") -> Iterator[Article | Problem]:
@@ -100,46 +90,6 @@ def read_file(path: Path, source_kind: str = "seed") -> Iterator[Article | Probl
         yield from checked(Problem(src, "nested too deeply to read; not read"))
     except Exception as exc:  # a bug or a resource limit: this file's problem, not the run's
         yield from checked(Problem(src, f"cannot read: {type(exc).__name__}: {exc}"))
-
-
-def read_bounded(path: Path, max_bytes: int) -> bytes | str:
-    """The bytes of a regular file (at most `max_bytes`), or what is wrong, in words.
-
-    Opened without blocking and checked after opening (the name may have become a
-    pipe since it was listed); read again if it changed while being read.
-    """
-    for _ in range(READ_TRIES):
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        except OSError as exc:
-            return f"cannot read: {exc.strerror or exc}"
-        try:
-            before = os.fstat(fd)
-            if not stat.S_ISREG(before.st_mode):
-                return f"not a regular file ({_kind(before.st_mode)}); not read"
-            if before.st_size > max_bytes:
-                return f"file larger than {max_bytes} bytes; not read"
-            chunks, size = [], 0
-            while size <= max_bytes:
-                chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            after = os.fstat(fd)
-        except OSError as exc:
-            return f"cannot read: {exc.strerror or exc}"
-        finally:
-            os.close(fd)
-        if size > max_bytes:
-            return f"file larger than {max_bytes} bytes; not read"
-        if _same(before, after) and size == after.st_size:
-            return b"".join(chunks)
-    return "file kept changing while being read; not read this time"
-
-
-def _same(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_ino, a.st_size, a.st_mtime_ns) == (b.st_ino, b.st_size, b.st_mtime_ns)
 
 
 def _read_file(path: Path, source_kind: str) -> Iterator[Article | Problem]:
@@ -166,36 +116,6 @@ def _read_file(path: Path, source_kind: str) -> Iterator[Article | Problem]:
     else:
         yield Problem(src, f"unknown file type {suffix or '(none)'}; expected one of "
                       + " ".join(SUFFIXES))
-
-
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
-
-
-def decode(raw: bytes) -> tuple[str, str | None]:
-    """Text of a file: UTF-8, or the UTF-16/32 its byte order mark names.
-
-    Undecodable bytes become U+FFFD and NUL characters are dropped; either is
-    noted (a warning: the article is stored anyway).
-    """
-    encoding = "utf-8"
-    for bom, enc in _BOMS:  # UTF-32 LE first: its mark starts with UTF-16 LE's
-        if raw.startswith(bom):
-            raw, encoding = raw[len(bom):], enc
-            break
-    notes = []
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError:
-        text = raw.decode(encoding, errors="replace")
-        notes.append(f"{text.count(chr(0xFFFD))} undecodable byte(s) replaced with U+FFFD "
-                     f"(not {encoding.upper().replace('-LE', '').replace('-BE', '')})")
-    nul = text.count("\x00")
-    if nul:
-        text = text.replace("\x00", "")
-        notes.append(f"{nul} NUL character(s) removed")
-    return text, "; ".join(notes) or None
 
 
 def _read_text(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
