@@ -170,7 +170,9 @@ def _resolve(cands: list[tuple[int, int, Term]]) -> list[tuple[int, int, Term]]:
         for s, e in mine:
             kept.add((s, e, kind))
             marks[s:e] = bytes(e - s)
-    # Every term on a kept span, in the order found, then in text order.
+    # Every term on a kept span, in text order; on one span, kinds in the order
+    # they were first found, and each kind's terms in the order found.
+    rank = {kind: i for i, kind in enumerate(by_kind)}
     out = [c for c in cands if (c[0], c[1], c[2].kind) in kept]
-    out.sort(key=lambda c: (c[0], c[1]))
+    out.sort(key=lambda c: (c[0], c[1], rank[c[2].kind]))
     return out

@@ -1,4 +1,4 @@
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from monitor.matcher import Matcher
@@ -115,6 +115,7 @@ def _resolve_pairwise(cands):
 _TERMS = [t for t in WL.terms() if t.kind in ("actor", "event", "block", "context")]
 
 
+@settings(max_examples=500)
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from(_TERMS)),
                 max_size=40))
 def test_linear_overlap_resolution_equals_the_pairwise_reference(raw):
