@@ -67,9 +67,12 @@ def status(c: Context, fmt: str) -> None:
         else:
             click.echo(f"daemon: not running on {cfg.database}")
         for j in jobs:
-            if j.get("running_since"):
+            if j.get("running_since") and holder:
                 click.echo(clean(f"  {j['name']}: running since {j['running_since']} "
                                  f"({_age(j['running_since'])})"))
+            elif j.get("running_since"):  # the daemon died or was cut off mid-job
+                click.echo(clean(f"  {j['name']}: interrupted: started "
+                                 f"{j['running_since']}, never finished"))
             if not j.get("last_run_at"):
                 continue  # its first run is the one in hand
             click.echo(clean(f"  {j['name']}: last {j['last_run_at']} {j['last_status']}"
