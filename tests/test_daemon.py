@@ -231,3 +231,17 @@ def test_long_job_shows_in_status_and_sigterm_stops_it_in_time(project, tmp_path
         "select running_since, summary from jobs where id = 'seeds'").fetchone()
     con.close()
     assert running is None and json.loads(summary)["left"] > 0
+
+
+def test_status_shows_a_job_cut_off_with_its_daemon_as_interrupted(project, run, tmp_path):
+    from monitor import jobstate
+    from monitor.store import open_db
+
+    cfg = project()
+    db = open_db(tmp_path / "state" / "monitor.db")
+    jobstate.started(db, "seeds", "seeds", "2019-11-25T09:30:00Z")
+    db.close()
+    r = run("status", config=cfg)
+    assert r.exit_code == 1
+    assert "seeds: interrupted: started 2019-11-25T09:30:00Z, never finished" in r.output
+    assert "running since" not in r.output
