@@ -13,7 +13,10 @@ from .severity import severity as severity_of
 from .watchlist import ACTOR, EVENT, Watchlist
 
 SNIPPET_CHARS = 80  # characters of context on each side of a piece of evidence
-EVIDENCE_PER_ID = 3  # spans kept per actor/event (`mentions` still counts them all)
+# Spans kept per actor/event: `mentions` still counts them all, and
+# `evidence_omitted` says how many spans were left out (a long report can name
+# Haftar thousands of times; the alert stays small and its snippets few).
+EVIDENCE_PER_ID = 3
 
 
 def alert_id(article_id: str, watchlist_version: str) -> str:
@@ -56,11 +59,13 @@ def build_alert(article: Article, decision: Decision, watchlist: Watchlist, *,
                 for i, cs in sorted(found.items(), key=lambda kv: kv[1][0].hit.start)]
 
     evidence = []
+    omitted = 0
     if decision.context is not None:
         evidence.append(_evidence("context", decision.context, article.text))
     for kind, found in ((ACTOR, decision.actors), (EVENT, decision.events)):
         for cs in found.values():
             evidence.extend(_evidence(kind, c, article.text) for c in cs[:EVIDENCE_PER_ID])
+            omitted += max(0, len(cs) - EVIDENCE_PER_ID)
     evidence.sort(key=lambda e: (e["start"], e["kind"]))
     libyan = sum(1 for i in decision.actors if watchlist.entry(ACTOR, i).libyan)
     value = score_of(decision.events, libyan, sources)
@@ -79,6 +84,7 @@ def build_alert(article: Article, decision: Decision, watchlist: Watchlist, *,
         "severity": severity_of(value),
         "score": value,
         "evidence": evidence,
+        "evidence_omitted": omitted,
         "reason": decision.reason,
         "created_at": created_at or now_rfc3339(),
         "watchlist_version": watchlist.version,

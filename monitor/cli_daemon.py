@@ -75,6 +75,14 @@ def status(c: Context, fmt: str) -> None:
         else:
             click.echo(clean(f"daemon: not running on {cfg.database}"))
         for j in jobs:
+            if j.get("running_since") and holder:
+                click.echo(clean(f"  {j['name']}: running since {j['running_since']} "
+                                 f"({_age(j['running_since'])})"))
+            elif j.get("running_since"):  # the daemon died or was cut off mid-job
+                click.echo(clean(f"  {j['name']}: interrupted: started "
+                                 f"{j['running_since']}, never finished"))
+            if not j.get("last_run_at"):
+                continue  # its first run is the one in hand
             click.echo(clean(f"  {j['name']}: last {j['last_run_at']} {j['last_status']}"
                              f" ({j['last_duration']}s), next {j['next_run_at'] or '-'}, "
                              f"runs {j['runs']}, failures {j['failures']}"
@@ -83,6 +91,18 @@ def status(c: Context, fmt: str) -> None:
         for p in problems:
             click.echo(clean(f"  {p}"))
     exit_with(0 if healthy else 1)
+
+
+def _age(since: str) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        t = datetime.fromisoformat(since.replace("Z", "+00:00"))
+    except ValueError:
+        return "?"
+    secs = max(0, int((datetime.now(UTC) - t).total_seconds()))
+    return f"{secs // 3600}h{secs // 60 % 60:02d}m" if secs >= 3600 else \
+        f"{secs // 60}m{secs % 60:02d}s" if secs >= 60 else f"{secs}s"
 
 
 COMMANDS = [run_cmd, status]

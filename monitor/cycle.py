@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import store
+from .article import Article
 from .config import Config, Feed
 from .dates import now_rfc3339
 from .feeds import HostLimiter, load_state, next_due, poll_feed, poll_feeds, ts
@@ -17,6 +20,7 @@ from .notify import NotifyReport, notify_new_stories
 from .pipeline import Counts, Engine, ingest
 from .sources import Problem
 from .sources.files import iter_paths, read_paths
+from .sources.limits import checked
 
 
 @dataclass
@@ -66,12 +70,16 @@ class SeedWatcher:
 
     def __init__(self) -> None:
         self._seen: dict[Path, tuple[float, int]] = {}
+        self._listed: list[Problem] = []  # what the last listing could not read
+        self._reported: set[Problem] = set()  # listing problems already recorded
 
     def changed(self, cfg: Config) -> dict[Path, tuple[float, int]]:
         """New or changed files with their (mtime, size); not yet marked seen."""
         out = {}
+        self._listed = []
         for p in iter_paths(cfg.seed_paths):
-            if isinstance(p, Problem):
+            if isinstance(p, Problem):  # a pipe in the folder, a path gone
+                self._listed.append(p)
                 continue
             try:
                 st = p.stat()
@@ -82,13 +90,31 @@ class SeedWatcher:
                 out[p] = key
         return out
 
-    def run(self, db: Database, cfg: Config, engine: Engine) -> dict[str, int]:
+    def run(self, db: Database, cfg: Config, engine: Engine,
+            stop: threading.Event | None = None) -> dict[str, Any]:
+        """Ingest new or changed files; once `stop` is set, no further article is read."""
         files = self.changed(cfg)
-        counts = ingest(db, engine, read_paths(files, "seed", roots=cfg.seed_paths)) \
-            if files else Counts()
+        fresh = [p for p in self._listed if p not in self._reported]
+        done: dict[Path, tuple[float, int]] = {}
+
+        def items() -> Iterator[Article | Problem]:
+            for p in fresh:  # recorded once, not at every run
+                yield from checked(p)
+            for path, key in files.items():
+                for item in read_paths([path], "seed", roots=cfg.seed_paths):
+                    if stop is not None and stop.is_set():
+                        return  # this file and the rest are read again next run
+                    yield item
+                done[path] = key
+
+        counts = ingest(db, engine, items()) if files or fresh else Counts()
         # Marked seen only once ingested: a job that failed reads them again next time.
-        self._seen.update(files)
-        return {"files": len(files), **counts.as_dict()}
+        self._seen.update(done)
+        self._reported.update(fresh)
+        summary: dict[str, Any] = {"files": len(done), **counts.as_dict()}
+        if len(done) < len(files):
+            summary["left"] = len(files) - len(done)  # stopped: for the next run
+        return summary
 
 
 def poll_feed_job(db: Database, cfg: Config, engine: Engine, feed: Feed,

@@ -78,6 +78,7 @@ class Daemon:
                 status, error, summary, counted = "ok", None, {}, True
                 try:
                     db = store.open_db(self.cfg.database)
+                    jobstate.started(db, job_id, name, started)
                     summary = fn(db)
                     level, self._states[job_id] = log_level(summary, self._states.get(job_id))
                     # A failed poll is a failure; a feed backing off after failures is
@@ -122,7 +123,7 @@ class Daemon:
         cfg = self.cfg
         self.scheduler.add_job(
             self._wrap("seeds", "seeds", cfg.seeds_interval,
-                       lambda db: self.seeds.run(db, cfg, self.engine)),
+                       lambda db: self.seeds.run(db, cfg, self.engine, self.stopping)),
             "interval", seconds=cfg.seeds_interval, id="seeds", name="seeds",
             next_run_time=now + timedelta(seconds=0.2),
             misfire_grace_time=max(1, int(cfg.seeds_interval / 2)))

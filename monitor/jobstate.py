@@ -52,7 +52,7 @@ class JobLog:
                 "next_run_at": next_run_at, "interval": interval,
                 "runs": prev.get("runs", 0) + 1,
                 "failures": prev.get("failures", 0) + (status == "error" and counted),
-                "summary": json.dumps(summary, default=str),
+                "summary": json.dumps(summary, default=str), "running_since": None,
             }
             self._unwritten.add(job_id)
 
@@ -80,6 +80,19 @@ class JobLog:
                 if self._rows.get(r["id"]) == r:  # not run again meanwhile
                     self._unwritten.discard(r["id"])
         return True
+
+
+def started(db: Database, job_id: str, name: str, at: str) -> None:
+    """Mark a job as running since `at` (shown by `monitor status` until it ends).
+
+    Best effort: a database that refuses the write only hides the mark.
+    """
+    try:
+        with transaction(db):
+            db.table("jobs").upsert({"id": job_id, "name": name, "running_since": at},
+                                    pk="id")
+    except sqlite3.Error as exc:
+        log.debug("job %s: running mark not written: %s", job_id, exc)
 
 
 def daemon_started(db: Database, pid: int, config: str) -> None:

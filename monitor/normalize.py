@@ -149,18 +149,56 @@ def fold_alias(alias: str) -> str:
     return fold(alias.strip()).text.strip()
 
 
-_TAGS = re.compile(r"<[^>]*>")
-_DROP_BLOCKS = re.compile(r"<(script|style|head|noscript)\b.*?</\1\s*>", re.I | re.S)
-_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|div|li|h[1-6])\b[^>]*>", re.I)
+# Every pattern here stops at the next '<' and every closing tag is looked for
+# once per element name, so hostile markup ("<script>" x 40,000, "<p" with no
+# '>') costs one pass over the text, not one pass per tag.
+_TAGS = re.compile(r"<[^<>]*>")
+_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|div|li|h[1-6])\b[^<>]*>", re.I)
+_DROPPED = ("script", "style", "head", "noscript")
 _BLANKS = re.compile(r"[ \t\r\f\v]+")
 _MANY_NL = re.compile(r"\n\s*\n+")
+
+
+@lru_cache(maxsize=32)
+def _closing(name: str) -> re.Pattern[str]:
+    return re.compile(rf"</{name}\s*>", re.I)
+
+
+@lru_cache(maxsize=32)
+def _opening(names: tuple[str, ...], whole_tag: bool) -> re.Pattern[str]:
+    return re.compile(rf"<({'|'.join(names)})\b" + (r"[^<>]*>" if whole_tag else ""), re.I)
+
+
+def drop_elements(markup: str, names: tuple[str, ...], repl: str = " ") -> str:
+    """`markup` without the elements `names` and their content (unclosed ones stay)."""
+    opening = _opening(names, False)
+    out: list[str] = []
+    pos = search = 0
+    unclosed: set[str] = set()  # no closing tag after some point: none after a later one
+    while (m := opening.search(markup, search)) is not None:
+        name = m.group(1).lower()
+        close = None if name in unclosed else _closing(name).search(markup, m.end())
+        if close is None:
+            unclosed.add(name)
+            search = m.end()
+            continue
+        out += [markup[pos:m.start()], repl]
+        pos = search = close.end()
+    return "".join(out) + markup[pos:] if out else markup
+
+
+def element_text(markup: str, name: str) -> str | None:
+    """The raw content of the first `name` element that is closed, or None."""
+    m = _opening((name,), True).search(markup)
+    close = _closing(name).search(markup, m.end()) if m else None
+    return markup[m.end():close.start()] if m and close else None
 
 
 def html_to_text(markup: str) -> str:
     """Turn HTML into plain text: no tags, entities decoded, paragraphs kept."""
     if "<" not in markup and "&" not in markup:
         return markup.strip()
-    s = _DROP_BLOCKS.sub(" ", markup)
+    s = drop_elements(markup, _DROPPED)
     s = _BREAKS.sub("\n", s)
     s = _TAGS.sub("", s)
     s = html.unescape(s)

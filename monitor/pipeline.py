@@ -25,6 +25,9 @@ from .sources import Problem
 from .watchlist import Watchlist
 
 BATCH = 500  # articles per transaction
+# ... or fewer, once their texts reach this many characters: a batch of long
+# articles is matched in seconds, so a stopping daemon never waits for minutes.
+BATCH_CHARS = 4_000_000
 
 
 class Engine:
@@ -73,6 +76,7 @@ def ingest(db: Database, engine: Engine, items: Iterable[Article | Problem]) -> 
     counts = Counts()
     batch: list[Article] = []
     problems: list[Problem] = []
+    chars = 0
     for item in items:
         if isinstance(item, Problem):
             problems.append(item)
@@ -85,9 +89,10 @@ def ingest(db: Database, engine: Engine, items: Iterable[Article | Problem]) -> 
             continue
         counts.seen += 1
         batch.append(item)
-        if len(batch) >= BATCH:
+        chars += len(item.text)
+        if len(batch) >= BATCH or chars >= BATCH_CHARS:
             _flush(db, engine, batch, problems, counts)
-            batch, problems = [], []
+            batch, problems, chars = [], [], 0
     _flush(db, engine, batch, problems, counts)
     return counts
 

@@ -9,6 +9,8 @@ Every counted hit carries the rule that made it count, for `monitor show`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -56,11 +58,11 @@ def decide(watchlist: Watchlist, hits: list[Hit], published: date | None,
     """Apply the policy to the hits of one article (`text`: its text, for sentence bounds)."""
     hits = reported(watchlist, nationals_dropped(watchlist, dated_hits(hits, published)), text)
     present = {h.term.id for h in hits if h.term.kind == UNLESS}
-    weak = [(h.start, h.end) for h in hits if h.term.kind == WEAK]
+    inside_weak = _containment([(h.start, h.end) for h in hits if h.term.kind == WEAK])
     context_hits = [
         h for h in hits
         if h.term.kind == CONTEXT and not any(u in present for u in h.term.unless)
-        and not any(s <= h.start and h.end <= e for s, e in weak)
+        and not inside_weak(h.start, h.end)
     ]
     strong_libyan = [
         h for h in hits
@@ -187,13 +189,33 @@ def reported(watchlist: Watchlist, hits: list[Hit], text: str | None,
 
 def nationals_dropped(watchlist: Watchlist, hits: list[Hit]) -> list[Hit]:
     """Drop foreign-actor hits that name a state's nationals, not the state."""
-    people = [h.start for h in hits if h.term.kind == PEOPLE]
+    people = sorted(h.start for h in hits if h.term.kind == PEOPLE)
     if not people:
         return hits
 
     def nationals(h: Hit) -> bool:
         if h.term.kind != ACTOR or watchlist.entry(ACTOR, h.term.id).libyan:
             return False
-        return any(0 < p - h.end <= PEOPLE_GAP for p in people)
+        i = bisect_right(people, h.end)  # the first people noun starting after the hit
+        return i < len(people) and people[i] - h.end <= PEOPLE_GAP
 
     return [h for h in hits if not nationals(h)]
+
+
+def _containment(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """A test of whether [start, end) lies inside one of `spans`: log n per question.
+
+    Spans sorted by start, with the furthest end reached so far: [start, end)
+    is inside one iff some span starting at or before `start` reaches `end`.
+    """
+    spans = sorted(spans)
+    starts = [s for s, _ in spans]
+    reach: list[int] = []
+    for _, e in spans:
+        reach.append(max(e, reach[-1]) if reach else e)
+
+    def inside(start: int, end: int) -> bool:
+        i = bisect_right(starts, start)
+        return i > 0 and reach[i - 1] >= end
+
+    return inside

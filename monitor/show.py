@@ -28,7 +28,8 @@ def render_alert(alert: dict[str, Any], article: dict[str, Any],
         "Events: " + (", ".join(f"{x['id']} ({x['name']}, {x['mentions']}x)"
                                for x in a["events"]) or "-"),
         "",
-        "Evidence:",
+        "Evidence:" + (f" ({a['evidence_omitted']} more spans not listed; every mention "
+                       "is counted above)" if a.get("evidence_omitted") else ""),
     ]
     for e in a["evidence"]:
         lines.append(f"  [{e['kind']}] {e['id']}: \"{clean(e['text'])}\" at {e['start']}-"

@@ -360,3 +360,10 @@ def m007_redact_urls(db: Database) -> None:
 def m008_search(db: Database) -> None:
     """Full-text search: the articles_fts index and its triggers; backfilled (search.py)."""
     search.create_index(db)
+
+
+@migrations()
+def m009_job_running_since(db: Database) -> None:
+    # Set when a daemon job starts, cleared when it ends: `monitor status` shows
+    # a long job as running, not as its previous run.
+    db.table("jobs").add_column("running_since", str)

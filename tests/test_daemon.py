@@ -337,3 +337,51 @@ def test_a_database_that_cannot_be_opened_does_not_hang_the_stop(daemon_project,
     assert p.returncode == 0, err
     assert "unfinished" not in err and "Traceback" not in err, err
     assert "could not record the stop" in err
+
+
+def test_long_job_shows_in_status_and_sigterm_stops_it_in_time(project, tmp_path):
+    from monitor.daemon import STOP_BOUND
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for i in range(40):  # synthetic, ~1 MB each, dense with mentions: about a minute of work
+        (seeds / f"dense{i:02}.txt").write_text(
+            f"Synthetic dense report {i}\n" + f"Libya Haftar ceasefire {i}. " * 36_000, "utf-8")
+    cfg = project(seeds=["seeds"], schedule={"seeds_interval": "1h", "default_interval": "2s"})
+    db = tmp_path / "state" / "monitor.db"
+    p = start(cfg)
+    try:
+        assert wait_for(lambda: "seeds: running since" in cli(cfg, "status").stdout,
+                        timeout=60, step=0.5)
+        [job] = [j for j in json.loads(cli(cfg, "status", "--format", "json").stdout)["jobs"]
+                 if j["id"] == "seeds"]
+        assert job["running_since"] and job["last_run_at"] is None
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=STOP_BOUND + 30)
+        elapsed = time.monotonic() - t0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, err
+    assert elapsed < STOP_BOUND and "unfinished" not in err, (elapsed, err[-2000:])
+    con = sqlite3.connect(db)
+    running, summary = con.execute(
+        "select running_since, summary from jobs where id = 'seeds'").fetchone()
+    con.close()
+    assert running is None and json.loads(summary)["left"] > 0
+
+
+def test_status_shows_a_job_cut_off_with_its_daemon_as_interrupted(project, run, tmp_path):
+    from monitor import jobstate
+    from monitor.store import open_db
+
+    cfg = project()
+    db = open_db(tmp_path / "state" / "monitor.db")
+    jobstate.started(db, "seeds", "seeds", "2019-11-25T09:30:00Z")
+    db.close()
+    r = run("status", config=cfg)
+    assert r.exit_code == 1
+    assert "seeds: interrupted: started 2019-11-25T09:30:00Z, never finished" in r.output
+    assert "running since" not in r.output

@@ -150,3 +150,24 @@ def test_seed_watcher_rereads_only_changed_files_and_retries_after_a_failure(pro
     (seeds / "b.txt").write_text("Synthetic: a second file\n\nbody")
     assert w.run(db, cfg, engine)["files"] == 1
     assert db.table("articles").count == 2
+
+
+def test_seed_watcher_records_a_pipe_in_the_folder_once(project, tmp_path):
+    import os
+
+    from monitor.config import load_config
+    from monitor.cycle import SeedWatcher
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    os.mkfifo(seeds / "pipe.txt")
+    (seeds / "a.txt").write_text("Synthetic: Haftar in Libya\n\nbody")
+    cfg = load_config(project(seeds=["seeds"]))
+    db = open_db(cfg.database)
+    w = SeedWatcher()
+    engine = Engine(build_watchlist(RAW))
+    first = w.run(db, cfg, engine)
+    assert (first["files"], first["problems"]) == (1, 1)
+    assert w.run(db, cfg, engine)["problems"] == 0
+    [row] = db.table("rejected").rows
+    assert row["error"] == "not a regular file (named pipe); not read" and row["times"] == 1

@@ -13,6 +13,7 @@ from .. import dates
 from ..article import Article, make_article
 from ..normalize import html_to_text
 from . import Problem
+from .limits import MAX_TITLE_CHARS, checked, storable
 
 # feedparser resolves relative links and sanitises HTML; it never fetches
 # external entities when given bytes. We turn all markup into plain text.
@@ -25,18 +26,38 @@ FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 # line; elsewhere expat expands them until its amplification limit stops it (seconds
 # of work per feed). We keep only plain-text entities, wherever the DOCTYPE sits.
 _PROLOG = 64 * 1024  # a DOCTYPE further in than this is no prolog: left to expat's limits
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.S | re.I)
+# Every DOCTYPE in the prolog is cleaned (one inside a comment must not shield
+# the real one), in one pass: each search result is reused while it lies ahead,
+# so many unclosed "<!DOCTYPE [" cost one scan, not one scan each.
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+_SUBSET_OR_END = re.compile(rb"[\[>]")
+_SUBSET_END = re.compile(rb"\]\s*>")
 _PLAIN_ENTITY = re.compile(rb'<!ENTITY\s+[\w.-]+\s+"[^&%"<]*"\s*>')
 
 
 def strip_entities(body: bytes) -> bytes:
     """Drop DTD declarations that could expand or fetch (billion laughs, XXE)."""
-    m = _DOCTYPE.search(body[:_PROLOG])
-    if not m:
-        return body
-    kept = b"".join(_PLAIN_ENTITY.findall(m.group(1)))
-    head = body[:m.start()] + body[m.start():m.start(1)] + kept + b"]>"
-    return head + body[m.end():]
+    head = body[:_PROLOG]
+    out: list[bytes] = []
+    pos = 0
+    opening = closing = None
+    for m in _DOCTYPE.finditer(head):
+        if m.start() < pos:
+            continue  # inside a subset already cleaned
+        if opening is None or opening.start() < m.end():
+            opening = _SUBSET_OR_END.search(head, m.end())
+        if opening is None:
+            break
+        if opening.group() != b"[":
+            continue  # no internal subset: nothing declared
+        if closing is None or closing.start() < opening.end():
+            closing = _SUBSET_END.search(head, opening.end())
+        if closing is None:
+            break
+        kept = _PLAIN_ENTITY.findall(head, opening.end(), closing.start())
+        out += [body[pos:opening.end()], *kept, b"]>"]
+        pos = closing.end()
+    return b"".join(out) + body[pos:] if out else body
 
 
 def looks_like_feed(head: bytes) -> bool:
@@ -90,29 +111,52 @@ def parse_feed(body: bytes, source: str, *, headers: Mapping[str, str] | None = 
     seen: dict[str, int] = {}
     articles: list[Article] = []
     for n, entry in enumerate(parsed.entries):
-        title = html_to_text(str(entry.get("title") or ""))
-        text = _body(entry)
-        link = entry.get("link") or None
-        guid = entry.get("id") or None
-        if guid:
-            # A GUID repeated inside one feed names two items: tell them apart.
-            k = seen.get(guid, 0)
-            seen[guid] = k + 1
-            if k:
-                guid = f"{guid}#{k}"
-        if not title and not text:
-            problems.append(Problem(source, f"entry {n + 1} has no title and no text",
-                                    level="warning"))
-            continue
-        published, why = _published(entry)
-        if why:
-            problems.append(Problem(source, f"entry {n + 1}: {why}; stored without a date",
-                                    level="warning"))
-        articles.append(make_article(title=title, body=text, source=source,
-                                     source_kind=source_kind, url=link,
-                                     published_at=published, guid=guid, scope=source))
+        try:
+            items = _entry(entry, n, seen, source, source_kind)
+        except Exception as exc:  # one odd entry is that entry's problem, not the feed's
+            items = [Problem(source, f"entry {n + 1} cannot be read: {type(exc).__name__}: "
+                             f"{exc}")]
+        for item in items:
+            if isinstance(item, Article):
+                articles.append(item)
+            else:
+                problems.append(item)
     info = {"title": html_to_text(str(parsed.feed.get("title") or "")) if parsed.feed else ""}
-    return articles, problems, info
+    out_articles: list[Article] = []
+    out_problems: list[Problem] = []
+    every: list[Article | Problem] = [*problems, *articles]
+    for one in every:
+        for x in checked(one):  # storable text; long articles cut, with a warning
+            if isinstance(x, Article):
+                out_articles.append(x)
+            else:
+                out_problems.append(x)
+    return out_articles, out_problems, {"title": storable(info["title"])[:MAX_TITLE_CHARS]}
+
+
+def _entry(entry: Mapping[str, Any], n: int, seen: dict[str, int], source: str,
+           source_kind: str) -> list[Article | Problem]:
+    """One entry as an Article (with a warning for a date dropped), or a Problem."""
+    title = html_to_text(str(entry.get("title") or ""))
+    text = _body(entry)
+    link = entry.get("link") or None
+    guid = entry.get("id") or None
+    if guid:
+        # A GUID repeated inside one feed names two items: tell them apart.
+        k = seen.get(guid, 0)
+        seen[guid] = k + 1
+        if k:
+            guid = f"{guid}#{k}"
+    if not title and not text:
+        return [Problem(source, f"entry {n + 1} has no title and no text", level="warning")]
+    out: list[Article | Problem] = []
+    published, why = _published(entry)
+    if why:
+        out.append(Problem(source, f"entry {n + 1}: {why}; stored without a date",
+                           level="warning"))
+    out.append(make_article(title=title, body=text, source=source, source_kind=source_kind,
+                            url=link, published_at=published, guid=guid, scope=source))
+    return out
 
 
 def iter_feed_articles(body: bytes, source: str) -> Iterator[Article | Problem]:

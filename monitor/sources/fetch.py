@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..config import Fetch
 from ..redact import has_credentials, redact_text
+from .filebytes import read_bounded
 from .netpolicy import (
     PUBLIC,
     GuardedBackend,
@@ -283,14 +284,12 @@ def read_local(url: str, base: Path, max_bytes: int) -> FetchResult:
     """Read a local feed file named in the config, with the same byte cap."""
     path = local_path(url, base)
     res = FetchResult(url=url, final_url=str(path))
-    try:
-        with path.open("rb") as f:
-            body = f.read(max_bytes + 1)
-    except OSError as exc:
-        res.error, res.kind = f"cannot read {path}: {exc.strerror or exc}", "error"
-        return res
-    if len(body) > max_bytes:
-        res.error, res.kind = f"file larger than {max_bytes} bytes: not read", "too_large"
+    body = read_bounded(path, max_bytes)
+    if isinstance(body, str):
+        # read_bounded never blocks on a pipe nor reads a device.
+        res.error = (f"cannot read {path}: {body.removeprefix('cannot read: ')}"
+                     if body.startswith("cannot read") else f"{body} ({path})")
+        res.kind = "too_large" if body.startswith("file larger") else "error"
         return res
     res.status, res.body = 200, body
     return res

@@ -6,17 +6,21 @@ Only paths the user named (config or command line) are ever opened.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import dates
 from ..article import Article, make_article
-from ..normalize import html_to_text
+from ..normalize import drop_elements, element_text, html_to_text
 from . import Problem
 from .feedparse import FEED_SUFFIXES, iter_feed_articles, looks_like_feed
+from .filebytes import decode, file_kind, read_bounded
+from .limits import checked
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
@@ -27,18 +31,45 @@ _MAX_RECORD = 2000  # characters of a bad record kept in `rejected`
 
 
 def iter_paths(paths: Iterable[Path]) -> Iterator[Path | Problem]:
-    """Expand folders (sorted, recursive, hidden files skipped) into files."""
+    """Expand folders (sorted, recursive, hidden files skipped) into files.
+
+    Only regular files are yielded: a named pipe or a device (or a link to one)
+    would block or never end when read, so it is reported and left alone.
+    """
     for p in paths:
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p).parts
-                if f.is_file() and not any(part.startswith(".") for part in rel) \
-                        and f.suffix.lower() in SUFFIXES:
-                    yield f
-        elif p.is_file():
+        try:
+            mode = p.stat().st_mode
+        except OSError as exc:
+            yield Problem(str(p), "no such file or folder" if exc.errno == errno.ENOENT
+                          else f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISREG(mode):
             yield p
+        elif not stat.S_ISDIR(mode):
+            yield Problem(str(p), f"not a regular file ({file_kind(mode)}); not read")
         else:
-            yield Problem(str(p), "no such file or folder")
+            yield from _walk(p)
+
+
+def _walk(folder: Path) -> Iterator[Path | Problem]:
+    try:
+        found = sorted(folder.rglob("*"))
+    except OSError as exc:
+        yield Problem(str(folder), f"cannot list folder: {exc.strerror or exc}")
+        return
+    for f in found:
+        rel = f.relative_to(folder).parts
+        if any(part.startswith(".") for part in rel) or f.suffix.lower() not in SUFFIXES:
+            continue
+        try:
+            mode = f.stat().st_mode
+        except OSError as exc:  # gone since listed, or a dangling link
+            yield Problem(str(f), f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISREG(mode):
+            yield f
+        elif not stat.S_ISDIR(mode):
+            yield Problem(str(f), f"not a regular file ({file_kind(mode)}); not read")
 
 
 def read_paths(paths: Iterable[Path], source_kind: str = "seed",
@@ -54,7 +85,7 @@ def read_paths(paths: Iterable[Path], source_kind: str = "seed",
     folders = [r for r in (paths if roots is None else roots) if r.is_dir()]
     for p in iter_paths(paths):
         if isinstance(p, Problem):
-            yield p
+            yield from checked(p)
         else:
             yield from read_file(p, source_kind, scope=scope_of(p, folders))
 
@@ -71,24 +102,30 @@ def scope_of(path: Path, folders: Iterable[Path]) -> str:
 
 def read_file(path: Path, source_kind: str = "seed",
               scope: str | None = None) -> Iterator[Article | Problem]:
+    """Articles and problems from one file; nothing in the file can raise out of here."""
     src = str(path)
-    scope = scope or path.name
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            yield Problem(src, f"file larger than {MAX_FILE_BYTES} bytes; not read")
-            return
-        raw = path.read_bytes()
-    except OSError as exc:
-        yield Problem(src, f"cannot read: {exc.strerror or exc}")
+        for item in _read_file(path, source_kind, scope or path.name):
+            yield from checked(item)
+    except RecursionError:
+        yield from checked(Problem(src, "nested too deeply to read; not read"))
+    except Exception as exc:  # a bug or a resource limit: this file's problem, not the run's
+        yield from checked(Problem(src, f"cannot read: {type(exc).__name__}: {exc}"))
+
+
+def _read_file(path: Path, source_kind: str, scope: str) -> Iterator[Article | Problem]:
+    src = str(path)
+    raw = read_bounded(path, MAX_FILE_BYTES)
+    if isinstance(raw, str):
+        yield Problem(src, raw)
         return
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES or (suffix not in SUFFIXES and looks_like_feed(raw)):
         yield from iter_feed_articles(raw, src)
         return
-    text, bad = _decode(raw)
-    if bad:
-        yield Problem(src, f"{bad} undecodable byte(s) replaced with U+FFFD (not UTF-8)",
-                      level="warning")
+    text, note = decode(raw)
+    if note:
+        yield Problem(src, note, level="warning")
     if suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(text, src, source_kind, scope)
     elif suffix == ".json":
@@ -100,16 +137,6 @@ def read_file(path: Path, source_kind: str = "seed",
     else:
         yield Problem(src, f"unknown file type {suffix or '(none)'}; expected one of "
                       + " ".join(SUFFIXES))
-
-
-def _decode(raw: bytes) -> tuple[str, int]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8"), 0
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", errors="replace")
-        return text, text.count("\ufffd")
 
 
 def _read_text(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
@@ -124,16 +151,17 @@ def _read_text(text: str, src: str, kind: str) -> Iterator[Article | Problem]:
     yield make_article(title=title, body=body, source=src, source_kind=kind)
 
 
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.I | re.S)
-_CANON = re.compile(r"<link[^>]+rel=[\"']canonical[\"'][^>]*>", re.I)
+# Both stop at '<': a link tag never holds one, and hostile markup stays linear.
+_CANON = re.compile(r"<link[^<>]+rel=[\"']canonical[\"'][^<>]*>", re.I)
 _HREF = re.compile(r"href=[\"']([^\"']+)[\"']", re.I)
 
 
 def _read_html(markup: str, src: str, kind: str) -> Iterator[Article | Problem]:
-    m = _TITLE.search(markup) or _H1.search(markup)
-    title = html_to_text(m.group(1)) if m else ""
-    body = html_to_text(_TITLE.sub(" ", markup))
+    raw_title = element_text(markup, "title")
+    if raw_title is None:
+        raw_title = element_text(markup, "h1")
+    title = html_to_text(raw_title) if raw_title else ""
+    body = html_to_text(drop_elements(markup, ("title",)))
     if not title:
         first, _, rest = body.partition("\n")
         title, body = first.strip(), rest
@@ -148,36 +176,63 @@ def _read_html(markup: str, src: str, kind: str) -> Iterator[Article | Problem]:
 
 
 def _record(obj: Any, src: str, kind: str, line: int | None,
-            scope: str) -> Iterator[Article | Problem]:
+            scope: str) -> list[Article | Problem]:
+    """One JSON record as an Article (and a date warning); else a Problem."""
+    try:
+        return _article(obj, src, kind, line, scope)
+    except (RecursionError, ValueError) as exc:  # absurd nesting, a 5,000-digit id
+        return [Problem(src, f"record cannot be read: {type(exc).__name__}: {exc}", line)]
+
+
+def _article(obj: Any, src: str, kind: str, line: int | None,
+             scope: str) -> list[Article | Problem]:
     where = f"{src}:{line}" if line else src
     if not isinstance(obj, dict):
-        yield Problem(src, f"expected a JSON object, got {type(obj).__name__}", line,
-                      json.dumps(obj)[:_MAX_RECORD])
-        return
+        return [Problem(src, f"expected a JSON object, got {type(obj).__name__}", line,
+                        _dump(obj))]
     title, text = obj.get("title"), obj.get("text", obj.get("body"))
     if not isinstance(title, str) or not title.strip():
         if not isinstance(text, str) or not text.strip():
-            yield Problem(src, "record has neither 'title' nor 'text'", line,
-                          json.dumps(obj, ensure_ascii=False)[:_MAX_RECORD])
-            return
+            return [Problem(src, "record has neither 'title' nor 'text'", line, _dump(obj))]
         title = text.strip().splitlines()[0]
+    out: list[Article | Problem] = []
     url = obj.get("url") if isinstance(obj.get("url"), str) else None
     key = "published_at" if "published_at" in obj else "date"
     published, why = dates.read(obj.get(key))
     if why:
-        yield Problem(src, f"{key}: {why}; stored without a date", line, level="warning")
+        out.append(Problem(src, f"{key}: {why}; stored without a date", line, level="warning"))
     guid = obj.get("id")
-    yield make_article(title=title, body=text if isinstance(text, str) else "",
-                       source=where, source_kind=kind, url=url, published_at=published,
-                       guid=str(guid) if guid is not None else None, scope=scope)
+    out.append(make_article(title=title, body=text if isinstance(text, str) else "",
+                            source=where, source_kind=kind, url=url, published_at=published,
+                            guid=str(guid) if guid is not None else None, scope=scope))
+    return out
+
+
+def _dump(obj: Any) -> str:
+    """The start of a record as JSON, for the `rejected` table."""
+    try:
+        return json.dumps(obj, ensure_ascii=False)[:_MAX_RECORD]
+    except (RecursionError, ValueError):
+        return "(not shown: nested too deeply)"
+
+
+def _loads(text: str) -> tuple[Any, str | None, int | None]:
+    """json.loads, or what is wrong (and on which line) in words."""
+    try:
+        return json.loads(text), None, None
+    except json.JSONDecodeError as exc:
+        return None, f"{exc.msg} at line {exc.lineno} column {exc.colno}", exc.lineno
+    except RecursionError:
+        # Python's parser recurses once per level: 100,000 '[' would stop the run.
+        return None, "nested too deeply to parse", None
+    except ValueError as exc:  # e.g. an integer longer than Python converts
+        return None, str(exc), None
 
 
 def _read_json(text: str, src: str, kind: str, scope: str) -> Iterator[Article | Problem]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield Problem(src, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                      exc.lineno, text[:_MAX_RECORD])
+    data, err, line = _loads(text)
+    if err:
+        yield Problem(src, f"invalid JSON: {err}", line, text[:_MAX_RECORD])
         return
     records = data if isinstance(data, list) else [data]
     for i, obj in enumerate(records):
@@ -188,10 +243,8 @@ def _read_jsonl(text: str, src: str, kind: str, scope: str) -> Iterator[Article 
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Problem(src, f"invalid JSON on line {n}: {exc.msg} (column {exc.colno})",
-                          n, line[:_MAX_RECORD])
+        obj, err, _ = _loads(line)
+        if err:
+            yield Problem(src, f"invalid JSON on line {n}: {err}", n, line[:_MAX_RECORD])
             continue
         yield from _record(obj, src, kind, n, scope)
