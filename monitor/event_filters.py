@@ -9,7 +9,7 @@ text, for sentence bounds) and say which event hits to drop, and why.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from .matcher import Hit
@@ -70,22 +70,39 @@ def _unit(bounds: list[int], offset: int) -> int:
     return bisect_right(bounds, offset)
 
 
-def hedged(event: Hit, hedges: list[Hit], after: list[Hit], bounds: list[int]) -> Hit | None:
-    """The hedge that makes `event` feared, threatened or hypothetical, if any."""
+def hedged(event: Hit, hedges: list[Hit], after: list[Hit], bounds: list[int],
+           ends: list[int] | None = None, starts: list[int] | None = None) -> Hit | None:
+    """The hedge that makes `event` feared, threatened or hypothetical, if any.
+
+    `hedges` sorted by end and `after` by start, with `ends` and `starts` their
+    offsets when the caller has them: only the hedges within the gap are looked
+    at, so a text dense with hedges stays linear.
+    """
     unit = _unit(bounds, event.start)
-    for h in hedges:
+    ends = [h.end for h in hedges] if ends is None else ends
+    lo, hi = bisect_left(ends, event.start - HEDGE_GAP), bisect_right(ends, event.start)
+    for h in hedges[lo:hi]:
         if 0 <= event.start - h.end <= HEDGE_GAP and _unit(bounds, h.start) == unit:
             return h
-    for h in after:
+    starts = [h.start for h in after] if starts is None else starts
+    lo, hi = bisect_left(starts, event.end), bisect_right(starts, event.end + AFTER_GAP)
+    for h in after[lo:hi]:
         if 0 <= h.start - event.end <= AFTER_GAP and _unit(bounds, h.start) == unit:
             return h
     return None
 
 
-def with_victims(event: Hit, victims: list[Hit], bounds: list[int]) -> bool:
-    """Whether a civilian victim ("two sailors", "hostages") shares the event's sentence."""
-    unit = _unit(bounds, event.start)
-    return any(_unit(bounds, v.start) == unit for v in victims)
+def with_victims(event: Hit, victim_units: set[int], bounds: list[int]) -> bool:
+    """Whether a civilian victim ("two sailors", "hostages") shares the event's sentence.
+
+    `victim_units`: the sentences holding a victim (`units(victims, bounds)`).
+    """
+    return _unit(bounds, event.start) in victim_units
+
+
+def units(hits: list[Hit], bounds: list[int]) -> set[int]:
+    """The sentences (or paragraphs) the hits sit in."""
+    return {_unit(bounds, h.start) for h in hits}
 
 
 def is_sport(sport: list[Hit]) -> bool:
@@ -103,17 +120,22 @@ def firm(event: Hit) -> Hit:
 
 
 def placed(event: Hit, anchors: list[Hit], text: str | None,
-           bounds: list[int] | None = None, placement: str | None = None) -> bool:
+           bounds: list[int] | None = None, placement: str | None = None,
+           anchor_units: list[int] | None = None) -> bool:
     """Whether `event` sits near an anchor (the Libya context, a Libyan actor).
 
-    `bounds`: the text's sentence_bounds, when the caller has them already.
+    `bounds`: the text's sentence_bounds, and `anchor_units` the sorted sentences
+    of the anchors, when the caller has them already (one pass for many events).
     """
     placement = placement or PLACEMENT
     if placement == "article" or text is None:
         return True
     if placement == "paragraph":
-        bounds, window = paragraph_bounds(text), 0
+        bounds, window, anchor_units = paragraph_bounds(text), 0, None
     else:
         bounds, window = (sentence_bounds(text) if bounds is None else bounds), WINDOW
+    if anchor_units is None:
+        anchor_units = sorted(units(anchors, bounds))
     unit = _unit(bounds, event.start)
-    return any(abs(_unit(bounds, a.start) - unit) <= window for a in anchors)
+    i = bisect_left(anchor_units, unit - window)
+    return i < len(anchor_units) and anchor_units[i] <= unit + window

@@ -14,7 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .event_filters import KILLING, firm, hedged, is_sport, placed, sentence_bounds, with_victims
+from .event_filters import (
+    KILLING,
+    firm,
+    hedged,
+    is_sport,
+    placed,
+    sentence_bounds,
+    units,
+    with_victims,
+)
 from .matcher import Hit
 from .watchlist import (
     ACTOR,
@@ -162,27 +171,32 @@ def reported(watchlist: Watchlist, hits: list[Hit], text: str | None,
     Libyan actors count in it, as they do anywhere. A death word next to
     civilian victims is a killing, whatever else caused it ("killing two sailors").
     """
-    hedges = [h for h in hits if h.term.kind == HEDGE]
-    after = [h for h in hits if h.term.kind == HEDGE_AFTER]
+    hedges = sorted((h for h in hits if h.term.kind == HEDGE), key=lambda h: h.end)
+    after = sorted((h for h in hits if h.term.kind == HEDGE_AFTER), key=lambda h: h.start)
+    ends, starts = [h.end for h in hedges], [h.start for h in after]
     victims = [h for h in hits if h.term.kind == VICTIM]
     sport = is_sport([h for h in hits if h.term.kind == SPORT])
     if not (hedges or after or sport or text):
         return hits
     bounds = sentence_bounds(text) if text else []
     if victims:
+        victim_units = units(victims, bounds)
         hits = [firm(h) if h.term.kind == EVENT and h.term.id == KILLING and h.term.defer
-                and with_victims(h, victims, bounds) else h for h in hits]
+                and with_victims(h, victim_units, bounds) else h for h in hits]
     anchors = [h for h in hits if h.term.kind == CONTEXT
                or (h.term.kind == ACTOR and watchlist.entry(ACTOR, h.term.id).libyan)]
+    anchor_units = sorted(units(anchors, bounds))
 
     def keep(h: Hit) -> bool:
         if h.term.kind == ACTOR:
             return not sport or watchlist.entry(ACTOR, h.term.id).libyan
         if h.term.kind != EVENT:
             return True
-        if sport or not (anywhere or placed(h, anchors, text, bounds)):
+        if sport or not (anywhere or placed(h, anchors, text, bounds,
+                                             anchor_units=anchor_units)):
             return False
-        return not watchlist.entry(EVENT, h.term.id).hedged or not hedged(h, hedges, after, bounds)
+        return not watchlist.entry(EVENT, h.term.id).hedged or not hedged(
+            h, hedges, after, bounds, ends, starts)
 
     return [h for h in hits if keep(h)]
 
