@@ -140,16 +140,35 @@ def test_rfc2822_date_in_a_record_counts_like_the_iso_date(project, run, tmp_pat
 
 
 def test_an_article_the_database_refuses_does_not_sink_its_batch(project, run, tmp_path):
-    # A lone surrogate (legal JSON, not encodable as UTF-8) that SQLite refuses.
+    # A value SQLite refuses for one article only: a trigger of the test's own (real
+    # SQLite, real refusal) rejects titles marked "odd"; the batch-mate is stored.
+    f = tmp_path / "in" / "odd.jsonl"
+    f.parent.mkdir()
+    f.write_text('{"title": "Synthetic odd: Haftar in Libya", "text": "x"}\n'
+                 '{"title": "Synthetic good: Haftar in Libya", "text": "Ceasefire."}\n')
+    cfg = project()
+    assert run("ingest", str(tmp_path / "none"), config=cfg).exit_code in (0, 1)  # creates it
+    db = db_of(tmp_path)
+    db.execute("create trigger refuse_odd before insert on articles "
+               "when new.title like '%odd%' begin select raise(abort, 'synthetic refusal'); end")
+    db.conn.commit()
+    r = run("ingest", str(f), config=cfg)
+    assert r.exit_code == 0
+    assert "2 articles read, 1 new, 1 alerts, 1 problems" in r.output, r.output
+    [p] = db_of(tmp_path).query("select * from rejected where stage = 'ingest'")
+    assert p["line"] == 1 and "odd.jsonl" in p["source"] and "synthetic refusal" in p["error"]
+
+
+def test_a_lone_surrogate_is_stored_replaced_not_refused(project, run, tmp_path):
+    # A lone surrogate (legal JSON, not encodable as UTF-8) becomes U+FFFD at reading.
     f = tmp_path / "in" / "odd.jsonl"
     f.parent.mkdir()
     f.write_text('{"title": "Synthetic odd: Haftar in Libya \\ud800", "text": "x"}\n'
                  '{"title": "Synthetic good: Haftar in Libya", "text": "Ceasefire."}\n')
     r = run("ingest", str(f), config=project())
-    assert r.exit_code == 0
-    assert "2 articles read, 1 new, 1 alerts, 1 problems" in r.output, r.output
-    [p] = db_of(tmp_path).query("select * from rejected")
-    assert p["line"] == 1 and "odd.jsonl" in p["source"] and "UnicodeEncodeError" in p["error"]
+    assert r.exit_code == 0 and "2 articles read, 2 new" in r.output, r.output
+    titles = [t for (t,) in db_of(tmp_path).execute("select title from articles")]
+    assert any("\ufffd" in t for t in titles)
 
 
 # --- 3. rescan keeps acks and stores what it reports ---------------------------------
