@@ -3,8 +3,9 @@
 An article's *profile* is a weighted bag of terms: the content words of its
 title and text (boilerplate lines dropped, stop words of eleven languages
 dropped, words cut to their first STEM characters so "attack/attacks/attacked"
-and "conférence/conferenza/conference" meet), capitalised words (names,
-places) counted double, and the tracked actors and events the matcher found
+and "conférence/conferenza/conference" meet, a place's names in several
+languages made one: data/exonyms.json), capitalised words (names, places)
+counted double, and the tracked actors and events the matcher found
 (`@a:haftar`, `@e:ceasefire`), which read the same in every language.
 Weighted by TF-IDF with the document frequencies of the stored stories
 (`story_store.py` keeps them current) and L2-normalised.
@@ -57,6 +58,7 @@ _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)")
 _LINE_SUFFIX = re.compile(r":\d+$")
 _SENTENCE_END = (".", "!", "?", ":", '"', "”", "»", "»", "。", "؟")
 _DATA = Path(__file__).with_name("data") / "stopwords.json"
+_EXONYMS = Path(__file__).with_name("data") / "exonyms.json"
 
 Profile = dict[str, float]
 
@@ -68,6 +70,13 @@ def stopwords() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     every = frozenset(fold(w).text for ws in raw.values() for w in ws)
     top = {lang: frozenset(fold(w).text for w in ws[:100]) for lang, ws in raw.items()}
     return every, top
+
+
+@lru_cache(maxsize=1)
+def exonyms() -> dict[str, str]:
+    """Folded place names -> one name per place (Genève, Ginevra, Genf -> geneva)."""
+    raw = json.loads(_EXONYMS.read_text("utf-8"))
+    return {fold(v).text: name for name, vs in raw["places"].items() for v in vs}
 
 
 def body_lines(text: str) -> str:
@@ -93,9 +102,11 @@ def profile(title: str, text: str, actors: Iterable[str] = (),
     """Raw term weights (1 + log tf; names and entities weighted up), before IDF."""
     stop, _ = stopwords()
     body = body_lines(text if not title or text.startswith(title) else f"{title}\n{text}")
-    words = _WORD.findall(fold(body).text)[:WORDS]
+    places = exonyms()
+    words = [places.get(w, w) for w in _WORD.findall(fold(body).text)[:WORDS]]
     head = " ".join(body.split()[:WORDS])
-    names = {_stem(fold(m.group(1)).text) for m in _NAME.finditer(head)}
+    names = {_stem(places.get(n, n)) for n in
+             (fold(m.group(1)).text for m in _NAME.finditer(head))}
     tf: Counter[str] = Counter()
     for w in words:
         if w in stop or (len(w) < 3 and not w.isdigit()):

@@ -148,6 +148,13 @@ def test_profiles_weigh_entities_names_and_drop_stop_words():
     assert stories.language("Haftar") is None
 
 
+def test_a_place_is_one_term_in_every_language():
+    terms = [set(stories.profile("", f"Talks opened in {city} on Friday."))
+             for city in ("Geneva", "Genève", "Ginevra", "Genf")]
+    assert all("genev" in t for t in terms)
+    assert "genev" in stories.profile("", "محادثات في جنيف")
+
+
 def test_source_key_is_the_publisher():
     a = make_article(title="t", body="b", source="feeds/x.xml", source_kind="file",
                      url="https://www.example.com/a?utm_source=1")
