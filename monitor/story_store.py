@@ -29,6 +29,8 @@ from . import stories
 from .article import Article
 from .severity import SEVERITIES, severity, story_score
 
+POSTINGS = 200  # stories read per lookup term (its most recent ones)
+
 
 def _df(db: Database, terms: Sequence[str]) -> tuple[dict[str, int], int]:
     found: dict[str, int] = {}
@@ -41,16 +43,24 @@ def _df(db: Database, terms: Sequence[str]) -> tuple[dict[str, int], int]:
 
 
 def candidates(db: Database, keys: list[str], at: int) -> list[stories.Candidate]:
-    """Live stories sharing the most key terms with an article, within the window."""
+    """Live stories sharing the most key terms with an article, within the window.
+
+    Each term contributes at most POSTINGS of its most recent stories: a term
+    that half the stories share ("libya") finds everything and decides nothing,
+    and a busy week must not make every lookup read all of its stories.
+    """
     if not keys:
         return []
     lo, hi = at - stories.WINDOW_DAYS, at + stories.WINDOW_DAYS
+    per_term = ("select * from (select story_id from story_terms where term = ? and "
+                "last_day >= ? order by last_day desc limit %d)" % POSTINGS)
     sql = ("select s.id, s.centroid, s.first_day, s.last_day from stories s join "
-           "(select story_id, count(*) as shared from story_terms where term in (%s) "
-           "and last_day >= ? group by story_id order by shared desc, story_id limit ?) t "
-           "on t.story_id = s.id where s.merged_into is null and s.first_day <= ?"
-           % ",".join("?" * len(keys)))
-    rows = db.execute(sql, [*keys, lo, stories.MAX_CANDIDATES, hi]).fetchall()
+           "(select story_id, count(*) as shared from (%s) group by story_id "
+           "order by shared desc, story_id limit ?) t on t.story_id = s.id "
+           "where s.merged_into is null and s.first_day <= ?"
+           % " union all ".join([per_term] * len(keys)))
+    params = [x for k in keys for x in (k, lo)]
+    rows = db.execute(sql, [*params, stories.MAX_CANDIDATES, hi]).fetchall()
     return [stories.Candidate(r[0], json.loads(r[1] or "{}"), r[2], r[3]) for r in rows]
 
 
