@@ -20,6 +20,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from .evaluate import load_records
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SET = ROOT.parent / "shared" / "eval" / "stories-dev.jsonl"
 DEFAULT_CONFIG = ROOT / "config.toml"
@@ -56,8 +58,7 @@ def cli_stories(records: list[dict[str, Any]], config: Path, workdir: Path) -> d
 def evaluate(path: Path = DEFAULT_SET, config: Path = DEFAULT_CONFIG
              ) -> dict[str, tuple[tuple[float, float, float], dict[str, str]]]:
     """{'real dates': (scores, story of each record), 'one date': ...}."""
-    records = [json.loads(line) for line in path.read_text("utf-8").splitlines()
-               if line.strip()]
+    records = load_records(path)
     gold = {r["id"]: r["story"] for r in records}
     out = {}
     for name, recs in (("real dates", records),
@@ -97,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.path.exists():
         print(f"no story set at {args.path}", file=sys.stderr)
         return 2
-    records = [json.loads(line) for line in args.path.read_text("utf-8").splitlines()
-               if line.strip()]
+    records = load_records(args.path)
     for name, ((p, r, f), pred) in evaluate(args.path, args.config).items():
         print(f"{name:10} stories={len(set(pred.values())):3} events="
               f"{len({x['story'] for x in records}):3} P={p:.3f} R={r:.3f} F1={f:.3f}")
