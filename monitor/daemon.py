@@ -83,10 +83,11 @@ class Daemon:
                     level, self._states[job_id] = log_level(summary, self._states.get(job_id))
                     # A failed poll is a failure; a feed backing off after failures is
                     # still failing (but this run adds no failure to the count).
-                    if summary.get("status") in ("failed", "backing off"):
+                    if summary.get("status") in ("failed", "backing off") \
+                            or summary.get("failed"):  # notify: messages that failed
                         status = "error"
                         error = redact_text(str(summary.get("note") or "failed"))
-                        counted = summary["status"] == "failed"
+                        counted = summary.get("status") != "backing off"
                         if counted:  # once per failure, one line
                             log.log(level, "%s: %s", name, clean(jobstate.describe(summary)))
                     else:

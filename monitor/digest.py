@@ -75,8 +75,10 @@ class Row:
 
     @property
     def severity(self) -> str:
-        """The story's severity (the alert's own when the story has none yet)."""
-        return self.story.get("severity") or self.alert["severity"]
+        """The story's severity on a story row (the alert's own when the story has none
+        yet); the alert's own on an alert row."""
+        own = self.alert["severity"]
+        return (self.story.get("severity") or own) if self.per_story else own
 
     def as_json(self) -> dict[str, Any]:
         out = dict(self.alert)

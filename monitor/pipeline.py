@@ -151,6 +151,9 @@ def _write(db: Database, items: list[_Item], problems: list[Problem], failed: li
            rejected: list[Problem], now: str) -> int:
     """One transaction: articles, stories, alerts, problems. Returns alerts stored."""
     with store.transaction(db):
+        # Another writer may have stored some of these since they were looked up.
+        taken = store.known_article_ids(db, (it.article.id for it in items))
+        items = [it for it in items if it.article.id not in taken]
         db.table("articles").insert_all(
             (store.article_row(it.article, now, stories.new_story_id(it.article.id))
              for it in items), ignore=True)
@@ -254,6 +257,9 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
                 changed.append(a.id)
         with store.transaction(db):
             touched = set(_assign(db, joining, now).values())
+            # A report placed just now may have merged stories: alerts follow the survivor.
+            for alert in [*replaced, *(x for x, _ in alerts)]:
+                alert["story_id"] = story_store.resolve(db, alert["story_id"])
             store.save_alerts(db, alerts)
             # An id stored before (same watchlist version) holds what was decided then.
             for alert in [*replaced, *(x for x, _ in alerts)]:

@@ -138,7 +138,7 @@ def render_atom(rows: list[Row], updated: str | None = None) -> str:
         a, art = r.alert, r.alert["article"]
         entry = sub(feed, "entry")
         sub(entry, "id", f"urn:libya-monitor:alert:{a['id']}")
-        sub(entry, "title", f"[{r.severity}] {_x(art['title'])}")
+        sub(entry, "title", f"[{r.severity}] {_x(r.headline)}")
         sub(entry, "updated", r.story.get("last_seen_at") or r.first_seen_at)
         sub(entry, "published", r.story.get("first_seen_at") or r.first_seen_at)
         if art.get("url"):
@@ -148,7 +148,8 @@ def render_atom(rows: list[Row], updated: str | None = None) -> str:
             sub(entry, "category", term=x["id"], label=_x(x["name"]))
         ev = next((e for e in a["evidence"] if e["kind"] != "context"), None)
         summary = (f"{_plural(r.story.get('sources', 1), 'source')}; actors: "
-                   f"{_names(a['actors']) or '-'}; events: {_names(a['events']) or '-'}"
+                   f"{', '.join(r.ids('actors')) or '-'}; events: "
+                   f"{', '.join(r.ids('events')) or '-'}"
                    + (f". {_x(ev['snippet'])}" if ev else ""))
         sub(entry, "summary", summary, type="text")
     ET.indent(feed)

@@ -229,10 +229,10 @@ def replace_alert(db: Database, alert: dict[str, Any]) -> None:
 
     Keeps when it was first seen, shown and acked; its terms are replaced.
     """
-    db.execute("update alerts set severity = ?, severity_rank = ?, score = ?, data = ? "
-               "where id = ?", [alert["severity"], SEVERITIES.index(alert["severity"]),
-                                alert["score"], json.dumps(alert, ensure_ascii=False),
-                                alert["id"]])
+    db.execute("update alerts set severity = ?, severity_rank = ?, score = ?, data = ?, "
+               "story_id = ? where id = ?",
+               [alert["severity"], SEVERITIES.index(alert["severity"]), alert["score"],
+                json.dumps(alert, ensure_ascii=False), alert["story_id"], alert["id"]])
     row = db.execute("select first_seen_at from alerts where id = ?", [alert["id"]]).fetchone()
     if row is None:
         return

@@ -20,7 +20,8 @@ the article and the story's time range (`decay`). It joins the best story when
     on a busy day many Libya stories run side by side, and a report that
     is about as close to two of them belongs to neither until more is known;
 
-otherwise it founds a story. Measured on eval/stories-dev.jsonl: see
+otherwise it founds a story. A report scoring MERGE with two alike stories
+(MERGE_PAIR) proves them one event: they merge. Measured on eval/stories-dev.jsonl: see
 docs/digest.md, "Story grouping", for the methods tried and their scores.
 """
 
@@ -37,6 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import dates
 from .article import Article
 from .normalize import fold
 
@@ -50,7 +52,8 @@ MAX_CANDIDATES = 30  # stories compared per article
 JOIN = 0.12  # cosine to join a story that clearly leads the others...
 MARGIN = 0.08  # ...by this much
 JOIN_CLEAR = 0.30  # cosine to join whatever the others score
-MERGE = 0.50  # a report this close to two stories proves them one: they merge
+MERGE = 0.50  # a report this close to two stories proves them one: they merge...
+MERGE_PAIR = JOIN  # ...when the two are themselves alike (a round-up of two events is not)
 WINDOW_DAYS = 7  # a story is found only by articles at most this far from its time range
 DECAY_DAYS = 2.0  # scores fall by e each DECAY_DAYS beyond one day from the story's range
 _WORD = re.compile(r"\w+")
@@ -143,6 +146,13 @@ def cosine(vec: Profile, centroid: Mapping[str, float]) -> float:
     return sum(x * centroid.get(t, 0.0) for t, x in vec.items()) / norm
 
 
+def alike(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Cosine of two centroids."""
+    na = math.sqrt(sum(x * x for x in a.values()))
+    nb = math.sqrt(sum(x * x for x in b.values()))
+    return sum(x * b.get(t, 0.0) for t, x in a.items()) / (na * nb) if na and nb else 0.0
+
+
 def add(centroid: Mapping[str, float], vec: Mapping[str, float],
         keep: int = CENTROID) -> dict[str, float]:
     """The centroid with `vec` added, cut to its `keep` heaviest terms."""
@@ -184,14 +194,18 @@ class Choice:
 
 def choose(vec: Profile, at: int, candidates: Iterable[Candidate]) -> Choice:
     """The story this article joins (see the module docstring), and stories to merge."""
+    cands = list(candidates)
     scored = sorted(((cosine(vec, c.centroid) * decay(at, c.first, c.last), c.story_id)
-                     for c in candidates), key=lambda x: (-x[0], x[1]))
+                     for c in cands), key=lambda x: (-x[0], x[1]))
     if not scored:
         return Choice(None, 0.0)
     best, sid = scored[0]
     runner = scored[1][0] if len(scored) > 1 else 0.0
     if best >= JOIN_CLEAR or (best >= JOIN and best - runner >= MARGIN):
-        merge = tuple(s for x, s in scored[1:] if x >= MERGE) if best >= MERGE else ()
+        mine = next(c.centroid for c in cands if c.story_id == sid)
+        merge = tuple(s for x, s in scored[1:] if x >= MERGE and alike(
+            mine, next(c.centroid for c in cands if c.story_id == s)) >= MERGE_PAIR
+                      ) if best >= MERGE else ()
         return Choice(sid, best, merge)
     return Choice(None, 0.0)
 
@@ -219,8 +233,11 @@ def source_key(a: Article) -> str:
 
 
 def article_time(a: Article, seen_at: str) -> str:
-    """The time that places an article: published, else first seen."""
-    return a.published_at or seen_at
+    """The time that places an article: published (when readable), else first seen.
+
+    Rows stored by old releases may hold dates no longer accepted ("202-05-01").
+    """
+    return a.published_at if a.published_at and dates.parse(a.published_at) else seen_at
 
 
 def new_story_id(article_id: str) -> str:

@@ -27,6 +27,7 @@ from sqlite_utils import Database
 
 from . import stories
 from .article import Article
+from .dates import now_rfc3339
 from .severity import SEVERITIES, severity, story_score
 
 POSTINGS = 200  # stories read per lookup term (its most recent ones)
@@ -91,7 +92,8 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
             "source_key": stories.source_key(a), "lang": stories.language(a.text),
             "score": round(choice.score, 4), "title": a.title}, replace=True)
         story_of[a.id] = sid
-    return story_of
+    # A later report of the batch may have merged an earlier one's story away.
+    return {aid: resolve(db, sid) for aid, sid in story_of.items()}
 
 
 def _grow(db: Database, sid: str, raw: stories.Profile, vec: stories.Profile, at: int,
@@ -114,6 +116,9 @@ def _grow(db: Database, sid: str, raw: stories.Profile, vec: stories.Profile, at
                         "on conflict(term, story_id) do update set "
                         "last_day = max(last_day, excluded.last_day)",
                         [(t, sid, last) for t in keys])
+    # Every term of the story finds it until a week after its latest report.
+    db.execute("update story_terms set last_day = ? where story_id = ? and last_day < ?",
+               [last, sid, last])
     db.conn.executemany("insert into story_df (term, df) values (?, 1) "
                         "on conflict(term) do update set df = df + 1", [(t,) for t in raw])
     db.execute("insert into story_meta (key, value) values ('reports', 1) "
@@ -170,7 +175,9 @@ select m.story_id as id, min(m.seen_at) as first_seen_at, max(m.seen_at) as last
        (select json_group_array(distinct t.kind || ':' || t.term_id) from alerts a
         join alert_terms t on t.alert_id = a.id where a.story_id = m.story_id
         and a.current = 1) as terms
-from story_members m where m.story_id in ({ids}) group by m.story_id
+from story_members m where m.story_id in ({ids}) and exists
+  (select 1 from alerts c where c.article_id = m.article_id and c.current = 1)
+group by m.story_id
 """
 
 
@@ -222,7 +229,8 @@ def backfill_event_stories(db: Database) -> None:
         return
     arts = [(r, Article.from_row(r)) for r in rows]
     times = {r["id"]: stories.article_time(a, r["first_seen_at"]) for r, a in arts}
-    recent = max(stories.day(t) for t in times.values()) - 2 * stories.WINDOW_DAYS
+    today = stories.day(now_rfc3339())
+    recent = min(max(stories.day(t) for t in times.values()), today) - 2 * stories.WINDOW_DAYS
     for r, a in arts:
         sid = r["story_id"] or stories.new_story_id(a.id)
         at_ts = times[a.id]

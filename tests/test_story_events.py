@@ -13,6 +13,7 @@ from conftest import shared_path
 from localserver import Reply, rss
 
 from monitor import stories, story_store
+from monitor.article import make_article
 from monitor.store import open_db, transaction
 
 CEASEFIRE = [  # one event, three outlets, three wordings
@@ -140,3 +141,63 @@ def test_story_scores_on_the_real_story_set():
     p, r, f = res["real dates"][0]
     assert f >= 0.90 and p >= 0.90, res["real dates"][0]
     assert res["one date"][0][2] >= 0.80, res["one date"][0]
+
+
+def test_a_round_up_of_two_events_merges_nothing():
+    day = stories.day("2020-10-23")
+    truce = stories.Candidate("s_truce", {"genev": 0.8, "@e:ceasefire": 0.6}, day, day)
+    oil = stories.Candidate("s_oil", {"shara": 0.8, "@e:oil_disruption": 0.6}, day, day)
+    both = {"genev": 0.5, "@e:ceasefire": 0.5, "shara": 0.5, "@e:oil_disruption": 0.5}
+    choice = stories.choose(both, day, [truce, oil])
+    assert choice.merge == ()
+
+
+def _placed(db, text: str, url: str, seen: str):
+    art = make_article(title="", body=text, source="test", source_kind="seed", url=url,
+                       published_at="2020-10-23T10:00:00Z")
+    db.table("articles").insert({**art.__dict__, "canonical_url": art.canonical_url,
+                                 "first_seen_at": seen, "story_id": "s" + art.id[1:]})
+    return art, ["haftar", "gna"], ["ceasefire"]
+
+
+def test_a_merge_inside_one_batch_moves_its_batch_mates_too(tmp_path, monkeypatch):
+    db = open_db(tmp_path / "x.db")
+    x, y = CEASEFIRE[0][1], CEASEFIRE[1][1]
+    with transaction(db):
+        a1 = _placed(db, x, "https://one.example/a", "2020-10-23T10:00:00Z")
+        s1 = story_store.assign(db, [a1], "2020-10-23T10:00:00Z")[a1[0].id]
+    # A second wording that did not join (as on a busy day): a story of its own.
+    monkeypatch.setattr(stories, "JOIN_CLEAR", 2.0)
+    monkeypatch.setattr(stories, "JOIN", 2.0)
+    with transaction(db):
+        a2 = _placed(db, y, "https://two.example/b", "2020-10-23T11:00:00Z")
+        s2 = story_store.assign(db, [a2], "2020-10-23T11:00:00Z")[a2[0].id]
+    monkeypatch.undo()
+    assert s1 != s2
+    with transaction(db):
+        a3 = _placed(db, y.replace("Friday", "Friday evening"), "https://three.example/c",
+                     "2020-10-23T12:00:00Z")
+        a4 = _placed(db, x + "\n" + y + "\n" + y, "https://four.example/d",
+                     "2020-10-23T12:00:00Z")
+        got = story_store.assign(db, [a3, a4], "2020-10-23T12:00:00Z")
+    assert db.execute("select merged_into from stories where id = ?", [s2]).fetchone()[0] == s1
+    # The batch-mate placed in the younger story before the merge follows the survivor.
+    assert got == {a3[0].id: s1, a4[0].id: s1}
+    assert {r[0] for r in db.execute("select story_id from story_members")} == {s1}
+
+
+def test_a_story_counts_only_reports_still_flagged(project, run, tmp_path):
+    cfg = project()
+    _ingest(run, cfg, tmp_path, "a.jsonl", [
+        {"title": t, "text": x, "url": f"https://outlet{i}.example/geneva",
+         "published_at": "2020-10-23T10:00:00Z"} for i, (t, x) in enumerate(CEASEFIRE)])
+    db = open_db(tmp_path / "state" / "monitor.db")
+    (sid,) = {r[0] for r in db.execute("select story_id from articles").fetchall()}
+    assert db.execute("select sources from stories where id = ?", [sid]).fetchone()[0] == 3
+    # A rescan under a stricter watchlist drops one report's alert: the story shrinks.
+    with transaction(db):
+        db.execute("update alerts set current = 0 where article_id = (select id from "
+                   "articles where url = 'https://outlet2.example/geneva')")
+        story_store.refresh(db, [sid])
+    row = db.execute("select articles, sources from stories where id = ?", [sid]).fetchone()
+    assert tuple(row) == (2, 2)

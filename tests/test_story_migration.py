@@ -55,3 +55,23 @@ def test_old_stories_survive_and_new_reports_join_them(project, run, tmp_path):
                              "published_at": "2020-01-12T10:00:00Z"}) + "\n", "utf-8")
     run("ingest", str(g), config=cfg)
     assert {r["story_id"] for r in db.query("select story_id from articles")} == {story["id"]}
+
+
+def test_a_date_an_old_release_stored_badly_does_not_stop_the_upgrade(project, run, tmp_path):
+    # Old releases wrote year 202 as "202-05-01T00:00:00Z" (no four-digit year).
+    cfg = project()
+    f = tmp_path / "a.jsonl"
+    f.write_text(json.dumps({"title": "Haftar agrees ceasefire (synthetic)", "text":
+                             "Forces loyal to Khalifa Haftar agreed to a ceasefire in Libya.",
+                             "url": "https://one.example/a"}) + "\n", "utf-8")
+    run("ingest", str(f), config=cfg)
+    path = tmp_path / "state" / "monitor.db"
+    db = open_db(path)
+    db.execute("update articles set published_at = '202-05-01T00:00:00Z'")
+    db.conn.commit()
+    db.conn.close()
+    _as_before_m005(path)
+    db = open_db(path)  # m006 places it by its first-seen day instead
+    (m,) = db.query("select at, seen_at from story_members")
+    assert m["at"] == m["seen_at"]
+    assert db.execute("select count(*) from stories where centroid is not null").fetchone()[0]
