@@ -159,7 +159,10 @@ class Daemon:
         log.info("received %s: finishing the job in hand, then exiting",
                  signal.Signals(signum).name)
         self.stopping.set()
-        self.scheduler.shutdown(wait=False)
+        # Off the handler: the signal may land while the main thread holds the
+        # executor's lock (inside submit), and shutdown takes that lock: a deadlock.
+        threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": False},
+                         name="stop", daemon=True).start()
 
     def _reload(self, _signum: int, _frame: Any) -> None:
         # Do the work off the signal handler: it may take a moment.
