@@ -117,6 +117,12 @@ def check(c: Context) -> None:
     for name in ("alert", "config"):
         schemas.validator(name)  # raises SchemaError on a broken schema file
     cfg = c.config  # raises ConfigError (exit 2) with every problem and its key path
+    # jsonschema, the authority, judges the file too (loading used the compiled check).
+    import tomllib
+
+    problems = schemas.errors("config", tomllib.loads(cfg.path.read_text("utf-8")))
+    if problems:
+        raise ConfigError(str(cfg.path), problems)
     # Credentials are read when a feed is fetched; check reads them all now.
     missing = credentials.problems([f.credentials for f in cfg.feeds if f.enabled], cfg.base)
     if missing:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -125,6 +126,38 @@ def fold(text: str) -> Folded:
     return fold_slow(text)
 
 
+# Texts folded lately and their folded text: the matcher folds an article's text,
+# and the search index's trigger (search.fold_text) asks for the same text again
+# when the article is stored a moment later. Bounded in entries and characters.
+_RECENT: dict[str, str] = {}
+_RECENT_LOCK = threading.Lock()
+RECENT_ITEMS = 1024
+RECENT_CHARS = 8_000_000
+_recent_chars = 0
+
+
+def remember(text: str, folded: str) -> None:
+    """Keep `fold(text).text` for `folded_text` (the oldest entries go first)."""
+    global _recent_chars
+    with _RECENT_LOCK:
+        if text in _RECENT:
+            return
+        while _RECENT and (len(_RECENT) >= RECENT_ITEMS
+                           or _recent_chars + len(text) > RECENT_CHARS):
+            old = next(iter(_RECENT))
+            _recent_chars -= len(old)
+            del _RECENT[old]
+        if len(text) <= RECENT_CHARS:
+            _RECENT[text] = folded
+            _recent_chars += len(text)
+
+
+def folded_text(text: str) -> str:
+    """`fold(text).text`, without folding again a text folded lately."""
+    hit = _RECENT.get(text)
+    return hit if hit is not None else fold(text).text
+
+
 def fold_slow(text: str) -> Folded:
     """Fold character by character, tracking offsets (the reference algorithm)."""
     chars: list[str] = []
@@ -202,7 +235,7 @@ def html_to_text(markup: str) -> str:
     s = _BREAKS.sub("\n", s)
     s = _TAGS.sub("", s)
     s = html.unescape(s)
-    s = "\n".join(_BLANKS.sub(" ", line).strip() for line in s.split("\n"))
+    s = "\n".join(line.strip() for line in _BLANKS.sub(" ", s).split("\n"))
     return _MANY_NL.sub("\n\n", s).strip()
 
 

@@ -283,7 +283,7 @@ def _content(alert: dict[str, Any]) -> dict[str, Any]:
 
 def _valid(alert: dict[str, Any], article: Article, rejected: list[Problem]) -> bool:
     """Whether `alert` meets its schema; if not, a Problem for `rejected` is added."""
-    errs = schemas.errors("alert", alert)
+    errs = schemas.valid_or_errors("alert", alert)
     if errs:
         rejected.append(Problem(article.source, "alert fails its schema: " + "; ".join(errs),
                                 record=_json(alert)))

@@ -34,6 +34,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import repeat
+from operator import mul
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -137,10 +139,12 @@ def key_terms(vec: Profile, k: int = KEY_TERMS) -> list[str]:
 
 def cosine(vec: Profile, centroid: Mapping[str, float]) -> float:
     """Cosine of a normalised profile and an (unnormalised) centroid."""
-    norm = math.sqrt(sum(x * x for x in centroid.values()))
+    # The same sums, term by term in the same order, as C loops (map, not genexprs).
+    values = centroid.values()
+    norm = math.sqrt(sum(map(mul, values, values)))
     if not norm:
         return 0.0
-    return sum(x * centroid.get(t, 0.0) for t, x in vec.items()) / norm
+    return sum(map(mul, vec.values(), map(centroid.get, vec, repeat(0.0)))) / norm
 
 
 def add(centroid: Mapping[str, float], vec: Mapping[str, float],
@@ -202,7 +206,8 @@ def language(text: str) -> str | None:
     if not words:
         return None
     _, top = stopwords()
-    counts = {lang: sum(1 for w in words if w in ws) for lang, ws in top.items()}
+    seen = Counter(words)  # a language's 100 words looked up, not every word per language
+    counts = {lang: sum(seen[w] for w in ws if w in seen) for lang, ws in top.items()}
     lang, n = max(counts.items(), key=lambda kv: (kv[1], kv[0] == "en"))
     return lang if n >= 3 and n >= 0.1 * len(words) else None
 

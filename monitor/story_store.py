@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -51,7 +52,13 @@ def candidates(db: Database, keys: list[str], at: int) -> list[stories.Candidate
            "on t.story_id = s.id where s.merged_into is null and s.first_day <= ?"
            % ",".join("?" * len(keys)))
     rows = db.execute(sql, [*keys, lo, stories.MAX_CANDIDATES, hi]).fetchall()
-    return [stories.Candidate(r[0], json.loads(r[1] or "{}"), r[2], r[3]) for r in rows]
+    return [stories.Candidate(r[0], _centroid(r[1] or "{}"), r[2], r[3]) for r in rows]
+
+
+@lru_cache(maxsize=4096)
+def _centroid(text: str) -> dict[str, float]:
+    """A stored centroid, parsed once while it is unchanged (callers never mutate it)."""
+    return json.loads(text)  # type: ignore[no-any-return]
 
 
 def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequence[str]]],
