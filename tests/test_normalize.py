@@ -85,3 +85,14 @@ def test_fast_fold_paths_agree_with_the_reference(text):
     assert fast.text == slow.text
     for i in range(len(fast.text)):
         assert fast.span(i, i + 1) == slow.span(i, i + 1)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), min_size=20, max_size=200),
+       st.lists(st.sampled_from(TRICKY[4:] + ["`", "\x7f", "  "]), max_size=3))
+def test_mostly_ascii_text_folds_like_the_reference(ascii_text, extra):
+    # The path for English text with a few accents: ASCII runs folded as bytes.
+    text = ascii_text[:7] + "".join(extra) + ascii_text[7:]
+    fast, slow = fold(text), fold_slow(text)
+    assert fast.text == slow.text
+    for i in range(len(fast.text)):
+        assert fast.span(i, i + 1) == slow.span(i, i + 1)
