@@ -151,9 +151,8 @@ def _write(db: Database, items: list[_Item], problems: list[Problem], failed: li
            rejected: list[Problem], now: str) -> int:
     """One transaction: articles, stories, alerts, problems. Returns alerts stored."""
     with store.transaction(db):
-        db.table("articles").insert_all(
-            (store.article_row(it.article, now, stories.new_story_id(it.article.id))
-             for it in items), ignore=True)
+        store.insert_articles(db, ((it.article, now, stories.new_story_id(it.article.id))
+                                   for it in items))
         flagged = [(it.article, it.alert) for it in items if it.alert is not None]
         story_of = _assign(db, flagged, now)
         n = store.save_alerts(db, [(alert, now) for _, alert in flagged])

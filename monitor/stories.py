@@ -137,14 +137,19 @@ def key_terms(vec: Profile, k: int = KEY_TERMS) -> list[str]:
     return [t for t, _ in sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
 
 
-def cosine(vec: Profile, centroid: Mapping[str, float]) -> float:
-    """Cosine of a normalised profile and an (unnormalised) centroid."""
-    # The same sums, term by term in the same order, as C loops (map, not genexprs).
+def norm(centroid: Mapping[str, float]) -> float:
+    """The L2 norm of a centroid."""
     values = centroid.values()
-    norm = math.sqrt(sum(map(mul, values, values)))
-    if not norm:
+    return math.sqrt(sum(map(mul, values, values)))
+
+
+def cosine(vec: Profile, centroid: Mapping[str, float], norm_: float | None = None) -> float:
+    """Cosine of a normalised profile and an (unnormalised) centroid of norm `norm_`."""
+    # The same sums, term by term in the same order, as C loops (map, not genexprs).
+    norm_ = norm(centroid) if norm_ is None else norm_
+    if not norm_:
         return 0.0
-    return sum(map(mul, vec.values(), map(centroid.get, vec, repeat(0.0)))) / norm
+    return sum(map(mul, vec.values(), map(centroid.get, vec, repeat(0.0)))) / norm_
 
 
 def add(centroid: Mapping[str, float], vec: Mapping[str, float],
@@ -177,6 +182,7 @@ class Candidate:
     centroid: Mapping[str, float]
     first: int  # day numbers of its first and latest report
     last: int
+    norm: float | None = None  # the centroid's norm, if known (else computed when compared)
 
 
 @dataclass(frozen=True)
@@ -188,7 +194,7 @@ class Choice:
 
 def choose(vec: Profile, at: int, candidates: Iterable[Candidate]) -> Choice:
     """The story this article joins (see the module docstring), and stories to merge."""
-    scored = sorted(((cosine(vec, c.centroid) * decay(at, c.first, c.last), c.story_id)
+    scored = sorted(((cosine(vec, c.centroid, c.norm) * decay(at, c.first, c.last), c.story_id)
                      for c in candidates), key=lambda x: (-x[0], x[1]))
     if not scored:
         return Choice(None, 0.0)

@@ -52,13 +52,22 @@ def candidates(db: Database, keys: list[str], at: int) -> list[stories.Candidate
            "on t.story_id = s.id where s.merged_into is null and s.first_day <= ?"
            % ",".join("?" * len(keys)))
     rows = db.execute(sql, [*keys, lo, stories.MAX_CANDIDATES, hi]).fetchall()
-    return [stories.Candidate(r[0], _centroid(r[1] or "{}"), r[2], r[3]) for r in rows]
+    out = []
+    for r in rows:
+        centroid, norm = _centroid(r[1] or "{}")
+        out.append(stories.Candidate(r[0], centroid, r[2], r[3], norm))
+    return out
 
 
 @lru_cache(maxsize=4096)
-def _centroid(text: str) -> dict[str, float]:
-    """A stored centroid, parsed once while it is unchanged (callers never mutate it)."""
-    return json.loads(text)  # type: ignore[no-any-return]
+def _centroid(text: str) -> tuple[dict[str, float], float]:
+    """A stored centroid and its norm, parsed once while it is unchanged (never mutated)."""
+    centroid: dict[str, float] = json.loads(text)
+    return centroid, stories.norm(centroid)
+
+
+_INSERT_MEMBER = ("insert or replace into story_members (article_id, story_id, at, seen_at, "
+                  "source_key, lang, score, title) values (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequence[str]]],
@@ -83,10 +92,9 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
         for other in choice.merge:
             sid = merge(db, sid, other)
         _grow(db, sid, raw, vec, at, keys, seen_at)
-        db.table("story_members").insert({
-            "article_id": a.id, "story_id": sid, "at": at_ts, "seen_at": seen_at,
-            "source_key": stories.source_key(a), "lang": stories.language(a.text),
-            "score": round(choice.score, 4), "title": a.title}, replace=True)
+        db.conn.execute(_INSERT_MEMBER, (a.id, sid, at_ts, seen_at, stories.source_key(a),
+                                         stories.language(a.text), round(choice.score, 4),
+                                         a.title))
         story_of[a.id] = sid
     return story_of
 
