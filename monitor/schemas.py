@@ -98,30 +98,31 @@ _RE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 def _formats() -> dict[str, Callable[[str], bool]]:
-    """The format checks jsonschema's FORMAT_CHECKER makes, by the same libraries."""
+    """The format checks jsonschema's FORMAT_CHECKER makes, by the same libraries
+    (each imported when a value of its format is first checked)."""
+    return {"uri": _is_uri, "date-time": _is_datetime, "date": _is_date}
+
+
+def _is_uri(v: str) -> bool:
+    import rfc3987
+
     try:
-        import rfc3987
-        from rfc3339_validator import validate_rfc3339
-    except ImportError:  # pragma: no cover - jsonschema[format] installs both
-        from jsonschema import Draft202012Validator
+        return bool(rfc3987.parse(v, rule="URI"))
+    except ValueError:
+        return False
 
-        fc = Draft202012Validator.FORMAT_CHECKER
-        return {f: (lambda v, f=f: fc.conforms(v, f)) for f in ("uri", "date-time", "date")}
 
-    def uri(v: str) -> bool:
-        try:
-            return bool(rfc3987.parse(v, rule="URI"))
-        except ValueError:
-            return False
+def _is_datetime(v: str) -> bool:
+    from rfc3339_validator import validate_rfc3339
 
-    def date_(v: str) -> bool:
-        try:
-            return bool(_RE_DATE.fullmatch(v) and date.fromisoformat(v))
-        except ValueError:
-            return False
+    return bool(validate_rfc3339(v.upper()))
 
-    return {"uri": uri, "date-time": lambda v: bool(validate_rfc3339(v.upper())),
-            "date": date_}
+
+def _is_date(v: str) -> bool:
+    try:
+        return bool(_RE_DATE.fullmatch(v) and date.fromisoformat(v))
+    except ValueError:
+        return False
 
 
 def errors(name: str, instance: Any) -> list[str]:
