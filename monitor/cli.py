@@ -159,10 +159,19 @@ def check(c: Context) -> None:
 @pass_ctx
 def rescan_cmd(c: Context) -> None:
     """Re-match stored articles against the current watchlist."""
+    import time
+
     from .pipeline import Engine, rescan
 
     cfg = c.config
-    res = rescan(c.db(), Engine(cfg.watchlist))
+    shown = [time.monotonic()]
+
+    def progress(done: int, total: int) -> None:  # on stderr, at most once a second
+        if time.monotonic() - shown[0] >= 1.0 and done < total:
+            click.echo(f"rescan: {done:,} of {total:,} articles", err=True)
+            shown[0] = time.monotonic()
+
+    res = rescan(c.db(), Engine(cfg.watchlist), progress)
     click.echo(f"rescan: {res.articles} articles, {len(res.added)} alerts added, "
                f"{len(res.removed)} removed, {len(res.changed)} changed "
                f"(watchlist {cfg.watchlist.version})"
