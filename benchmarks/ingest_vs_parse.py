@@ -61,7 +61,8 @@ def run(files: int, items: int, reps: int) -> tuple[list[tuple[str, ...]], dict[
                 paths.append(d / f"feed{i:03d}.xml")
                 paths[-1].write_bytes(b)
             db = Path(tmp) / "scratch.db"
-            med = medians({"parse": lambda: _parse(paths), "ingest": lambda: _ingest(d, db)},
+            med = medians({"parse": lambda p=paths: _parse(p),  # type: ignore[misc]
+                           "ingest": lambda d=d, db=db: _ingest(d, db)},
                           reps)
             parse, ingest = med["parse"], med["ingest"]
             n = files * items

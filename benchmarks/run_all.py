@@ -21,7 +21,8 @@ from common import machine
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["ingest_vs_parse.py", "matcher_scaling.py", "dense_matching.py", "poll_cycle.py",
-           "memory.py", "digest_scale.py", "search_index.py", "startup.py"]
+           "memory.py", "digest_scale.py", "search_index.py", "startup.py",
+           "rescan_scale.py"]
 
 
 def run(script: str, quick: bool) -> tuple[str, float, int]:

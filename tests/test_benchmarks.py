@@ -19,7 +19,8 @@ def test_quick_benchmarks_run_and_report(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     text = out.read_text("utf-8")
     for section in ("## Ingest vs parse", "## Matcher scaling", "## Dense text", "## Poll cycle",
-                    "## Memory", "## Digest at scale", "## Full-text search", "## CLI start-up"):
+                    "## Memory", "## Digest at scale", "## Full-text search", "## CLI start-up",
+                    "## Rescan at scale"):
         assert section in text, section
     assert "CPUs" in text and "target" in text
     assert str(ROOT) not in text  # no paths of the machine it ran on
