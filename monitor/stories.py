@@ -40,7 +40,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .article import Article
-from .normalize import fold
+from .normalize import fold, folded_text
 
 STEM = 5  # characters kept of each word: a crude stemmer that also bridges cognates
 WORDS = 400  # words of the (cleaned) text read
@@ -105,7 +105,7 @@ def profile(title: str, text: str, actors: Iterable[str] = (),
     stop, _ = stopwords()
     body = body_lines(text if not title or text.startswith(title) else f"{title}\n{text}")
     places = exonyms()
-    words = [places.get(w, w) for w in _WORD.findall(fold(body).text)[:WORDS]]
+    words = [places.get(w, w) for w in _WORD.findall(folded_text(body))[:WORDS]]
     head = " ".join(body.split()[:WORDS])
     names = {_stem(places.get(n, n)) for n in
              (fold(m.group(1)).text for m in _NAME.finditer(head))}

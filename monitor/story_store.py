@@ -32,11 +32,11 @@ from .severity import SEVERITIES, severity, story_score
 
 
 def _df(db: Database, terms: Sequence[str]) -> tuple[dict[str, int], int]:
-    found: dict[str, int] = {}
-    for i in range(0, len(terms), 500):
-        chunk = terms[i:i + 500]
-        found.update(db.execute("select term, df from story_df where term in (%s)"
-                                % ",".join("?" * len(chunk)), chunk).fetchall())
+    # One statement for any number of terms (a JSON array): prepared once, not
+    # once per distinct count of placeholders.
+    found: dict[str, int] = dict(db.conn.execute(
+        "select term, df from story_df where term in (select value from json_each(?))",
+        [json.dumps(list(terms))]).fetchall())
     row = db.execute("select value from story_meta where key = 'reports'").fetchone()
     return found, row[0] if row else 0
 
@@ -47,11 +47,11 @@ def candidates(db: Database, keys: list[str], at: int) -> list[stories.Candidate
         return []
     lo, hi = at - stories.WINDOW_DAYS, at + stories.WINDOW_DAYS
     sql = ("select s.id, s.centroid, s.first_day, s.last_day from stories s join "
-           "(select story_id, count(*) as shared from story_terms where term in (%s) "
-           "and last_day >= ? group by story_id order by shared desc, story_id limit ?) t "
-           "on t.story_id = s.id where s.merged_into is null and s.first_day <= ?"
-           % ",".join("?" * len(keys)))
-    rows = db.execute(sql, [*keys, lo, stories.MAX_CANDIDATES, hi]).fetchall()
+           "(select story_id, count(*) as shared from story_terms where term in "
+           "(select value from json_each(?)) and last_day >= ? group by story_id "
+           "order by shared desc, story_id limit ?) t "
+           "on t.story_id = s.id where s.merged_into is null and s.first_day <= ?")
+    rows = db.conn.execute(sql, [json.dumps(keys), lo, stories.MAX_CANDIDATES, hi]).fetchall()
     out = []
     for r in rows:
         centroid, norm = _centroid(r[1] or "{}")
@@ -59,7 +59,7 @@ def candidates(db: Database, keys: list[str], at: int) -> list[stories.Candidate
     return out
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # about 15 MB at most (120 terms each)
 def _centroid(text: str) -> tuple[dict[str, float], float]:
     """A stored centroid and its norm, parsed once while it is unchanged (never mutated)."""
     centroid: dict[str, float] = json.loads(text)
