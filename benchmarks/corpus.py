@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from datetime import date, timedelta
 from xml.sax.saxutils import escape
 
 from wordfreq import top_n_list, word_frequency
@@ -97,8 +98,13 @@ def _paragraphs(rng: random.Random, text: str) -> str:
     return "\n".join(out)
 
 
-def feed(rng: random.Random, tag: str, n_items: int, kind: str = "full") -> bytes:
-    """One RSS 2.0 document of synthetic items: kind is full, summary or storm."""
+def feed(rng: random.Random, tag: str, n_items: int, kind: str = "full",
+         day: int = 0) -> bytes:
+    """One RSS 2.0 document of synthetic items: kind is full, summary or storm.
+
+    Items are published on 26 November 2019 plus `day` days.
+    """
+    when = (date(2019, 11, 26) + timedelta(days=day)).strftime("%a, %d %b %Y")
     items = []
     for i in range(n_items):
         body = storm_text(rng, FULL_BYTES) if kind == "storm" else \
@@ -110,7 +116,7 @@ def feed(rng: random.Random, tag: str, n_items: int, kind: str = "full") -> byte
         items.append(
             f"<item><title>Synthetic {tag} item {i}</title>"
             f"<link>https://bench.invalid/{tag}/{i}</link><guid>{tag}-{i}</guid>"
-            f"<pubDate>Tue, 26 Nov 2019 {10 + i % 12:02d}:{i % 60:02d}:00 GMT</pubDate>"
+            f"<pubDate>{when} {10 + i % 12:02d}:{i % 60:02d}:00 GMT</pubDate>"
             f"<description>{escape(lead)}</description>{content}</item>")
     return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0' "
             "xmlns:content='http://purl.org/rss/1.0/modules/content/'><channel>"
@@ -118,6 +124,8 @@ def feed(rng: random.Random, tag: str, n_items: int, kind: str = "full") -> byte
             + "".join(items) + "</channel></rss>").encode()
 
 
-def corpus(files: int, items: int, kind: str = "full", seed: int = 11) -> list[bytes]:
+def corpus(files: int, items: int, kind: str = "full", seed: int = 11,
+           days: int = 1) -> list[bytes]:
+    """`files` feeds of `items` items each, their dates spread over `days` days."""
     rng = random.Random(seed)
-    return [feed(rng, f"{kind[0]}{i}", items, kind) for i in range(files)]
+    return [feed(rng, f"{kind[0]}{i}", items, kind, i * days // files) for i in range(files)]

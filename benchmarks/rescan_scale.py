@@ -4,7 +4,7 @@
     python benchmarks/rescan_scale.py --quick    # 2,000
 
 The articles are the news-like summary-only corpus (benchmarks/corpus.py:
-synthetic, seeded; one in five names Libya), ingested by a `monitor ingest`
+synthetic, seeded; one in five names Libya) published over a year, ingested by a `monitor ingest`
 process (timed: the ingest speed) and then rescanned by a `monitor rescan`
 process under the same watchlist (every article re-matched). Peak RSS of each
 process from wait4(); rescan pages through the table, so its memory stays flat.
@@ -24,6 +24,7 @@ from common import ROOT, table, target
 from corpus import corpus
 
 PER_FILE = 1000
+DAYS = 365  # the 100,000 articles are a year of news: about 270 a day, 55 flagged
 
 
 def _run(args: list[str]) -> tuple[float, float, str]:
@@ -49,7 +50,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp) / "feeds"
         d.mkdir()
-        for i, body in enumerate(corpus(n // PER_FILE, PER_FILE, "summary", seed=5)):
+        files = corpus(n // PER_FILE, PER_FILE, "summary", seed=5, days=DAYS * n // 100_000)
+        for i, body in enumerate(files):
             (d / f"feed{i:04d}.xml").write_bytes(body)
         base = ["--config", str(ROOT / "config.toml"), "--db", str(Path(tmp) / "scale.db")]
         ingest_s, ingest_mib, _ = _run([*base, "ingest", str(d)])
