@@ -218,7 +218,7 @@ def fold_alias(alias: str) -> str:
 _TAGS = re.compile(r"<[^<>]*>")
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|div|li|h[1-6])\b[^<>]*>", re.I)
 _DROPPED = ("script", "style", "head", "noscript")
-_BLANKS = re.compile(r"[ \t\r\f\v]+")
+_BLANKS = str.maketrans("\t\r\f\v", "    ")
 _MANY_NL = re.compile(r"\n\s*\n+")
 
 
@@ -257,6 +257,15 @@ def element_text(markup: str, name: str) -> str | None:
     return markup[m.end():close.start()] if m and close else None
 
 
+def _squeeze_blanks(s: str) -> str:
+    """Each run of blanks (space, tab, CR, FF, VT) as one space: C loops, not a regex
+    substitution at every single space."""
+    s = s.translate(_BLANKS)
+    while "  " in s:
+        s = s.replace("  ", " ")
+    return s
+
+
 def html_to_text(markup: str) -> str:
     """Turn HTML into plain text: no tags, entities decoded, paragraphs kept."""
     if "<" not in markup and "&" not in markup:
@@ -265,7 +274,7 @@ def html_to_text(markup: str) -> str:
     s = _BREAKS.sub("\n", s)
     s = _TAGS.sub("", s)
     s = html.unescape(s)
-    s = "\n".join(line.strip() for line in _BLANKS.sub(" ", s).split("\n"))
+    s = "\n".join(line.strip() for line in _squeeze_blanks(s).split("\n"))
     return _MANY_NL.sub("\n\n", s).strip()
 
 

@@ -96,3 +96,12 @@ def test_mostly_ascii_text_folds_like_the_reference(ascii_text, extra):
     assert fast.text == slow.text
     for i in range(len(fast.text)):
         assert fast.span(i, i + 1) == slow.span(i, i + 1)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab<>p/ \t\r\f\v\n\u00a0&;")), max_size=60))
+def test_html_blank_runs_squeeze_like_the_regex(markup):
+    import re
+
+    from monitor.normalize import _squeeze_blanks
+
+    assert _squeeze_blanks(markup) == re.sub(r"[ \t\r\f\v]+", " ", markup)
