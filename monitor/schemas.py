@@ -69,13 +69,58 @@ def key_path(err: ValidationError) -> str:
     return out or "(top level)"
 
 
+# Keywords that mean the same to fastjsonschema (drafts 4-7) as to draft 2020-12.
+# A schema using any other (prefixItems, unevaluatedProperties, ...) or a "$ref"
+# beside other checks (ignored before 2019-09) is not compiled: jsonschema checks it.
+SAME_MEANING = frozenset({
+    "$schema", "$id", "$ref", "$defs", "$comment", "title", "description", "default",
+    "examples", "type", "enum", "const", "properties", "required", "additionalProperties",
+    "patternProperties", "items", "minItems", "maxItems", "uniqueItems", "minLength",
+    "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
+    "exclusiveMaximum", "multipleOf", "anyOf", "allOf", "oneOf", "not", "minProperties",
+    "maxProperties"})
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "$comment"})
+
+
+def compilable(node: Any) -> bool:
+    """Whether fastjsonschema reads this schema exactly as draft 2020-12 does."""
+    if isinstance(node, list):
+        return all(compilable(v) for v in node)
+    if not isinstance(node, dict):
+        return True
+    if not SAME_MEANING.issuperset(node):
+        return False
+    if "$ref" in node and set(node) - _ANNOTATIONS - {"$ref"}:
+        return False
+    if isinstance(node.get("items"), list):  # a tuple of schemas: prefixItems now
+        return False
+    for k, v in node.items():
+        named = k in ("properties", "$defs", "patternProperties") and isinstance(v, dict)
+        if not (compilable(list(v.values())) if named else
+                k in ("enum", "const", "examples", "default") or compilable(v)):
+            return False
+    return True
+
+
 @cache
 def compiled(name: str) -> Callable[[Any], Any]:
-    """schemas/NAME.schema.json compiled by fastjsonschema (raises on invalid data)."""
+    """schemas/NAME.schema.json compiled by fastjsonschema (raises on invalid data);
+    a schema it would read otherwise than draft 2020-12 goes to jsonschema instead."""
     import fastjsonschema
 
     schema = json.loads(schema_path(name).read_text("utf-8"))
+    if not compilable(schema):
+        return _by_jsonschema(name)
     return fastjsonschema.compile(schema, formats=_formats())  # type: ignore[no-any-return]
+
+
+def _by_jsonschema(name: str) -> Callable[[Any], None]:
+    def check(instance: Any) -> None:
+        import fastjsonschema
+
+        if not validator(name).is_valid(instance):
+            raise fastjsonschema.JsonSchemaValueException(f"{name}: not valid")
+    return check
 
 
 def is_valid(name: str, instance: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -89,3 +90,29 @@ def test_both_refuse_or_accept_the_same_broken_alerts(path: tuple[Any, ...], val
     assert fast == (not authority), authority
     # valid_or_errors: the authority's explanation whenever the fast check says no.
     assert schemas.valid_or_errors("alert", broken) == authority
+
+
+def test_every_schema_of_the_project_is_compiled() -> None:
+    for name in ("alert", "config"):
+        schema = json.loads(schemas.schema_path(name).read_text("utf-8"))
+        assert schemas.compilable(schema), name
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "array", "prefixItems": [{"type": "string"}]},
+    {"type": "object", "unevaluatedProperties": False},
+    {"properties": {"a": {"$ref": "#/$defs/x", "minLength": 3}}, "$defs": {"x": {}}},
+    {"type": "array", "items": [{"type": "string"}]},
+    {"dependentRequired": {"a": ["b"]}},
+])
+def test_a_keyword_read_otherwise_before_2020_12_is_left_to_jsonschema(schema) -> None:
+    assert not schemas.compilable(schema)
+
+
+def test_config_of_the_repository_passes_both() -> None:
+    import tomllib
+
+    raw = tomllib.loads((ROOT / "config.toml").read_text("utf-8"))
+    assert schemas.is_valid("config", raw) and schemas.errors("config", raw) == []
+    raw["fetch"] = {"concurrency": "eight"}
+    assert not schemas.is_valid("config", raw) and schemas.errors("config", raw)
