@@ -20,8 +20,10 @@ from pathlib import Path
 from common import machine
 
 HERE = Path(__file__).resolve().parent
+KEPT = "## History (kept across runs)"
 SCRIPTS = ["ingest_vs_parse.py", "matcher_scaling.py", "dense_matching.py", "poll_cycle.py",
-           "memory.py", "digest_scale.py", "search_index.py", "story_scale.py"]
+           "memory.py", "digest_scale.py", "search_index.py", "story_scale.py", "startup.py",
+           "rescan_scale.py"]
 
 
 def run(script: str, quick: bool) -> tuple[str, float, int]:
@@ -59,6 +61,10 @@ def main() -> int:
                if line.startswith("- target")]
     text = "\n".join(head + ["## Targets\n", *summary, ""] + sections)
     output = a.output or (None if a.quick else HERE / "RESULTS.md")
+    # A hand-written history (before/after tables of past work) stays at the end.
+    kept = output.read_text("utf-8").partition(KEPT)[2] if output and output.exists() else ""
+    if kept:
+        text = text.rstrip("\n") + "\n\n" + KEPT + kept
     if output:
         output.write_text(text, "utf-8")
         print(f"wrote {output.name}")

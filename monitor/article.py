@@ -6,6 +6,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -53,6 +54,7 @@ class Article:
         return dt.date() if dt else None
 
 
+@lru_cache(maxsize=4096)  # asked for by id, identity and storing: worked out once
 def canonical_url(url: str) -> str | None:
     """Lower-case scheme and host, no fragment, no tracking parameters."""
     try:

@@ -9,15 +9,12 @@ from typing import Any
 
 import click
 
-from . import __version__, cli_daemon, cli_find, cli_read, credentials, feed_health, schemas
+from . import __version__, cli_daemon, cli_find, cli_read
 from .cli_context import Context, pass_ctx
-from .config import ConfigError
-from .cycle import run_once
-from .lint import lint_watchlist
-from .pipeline import Engine, ingest, rescan
-from .redact import has_credentials
-from .sources.files import read_paths
 from .terminal import clean
+
+# Each command imports what it needs when it runs: `monitor --help` loads no
+# feed parser, HTTP client, scheduler, schema validator or database code.
 
 
 class MonitorGroup(click.Group):
@@ -26,14 +23,16 @@ class MonitorGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
-            click.echo(clean(f"error: bad configuration in {exc.path}:"), err=True)
-            for p in exc.problems:
-                click.echo("  " + clean(p), err=True)
-            ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # one line on stderr; MONITOR_DEBUG=1 shows the traceback
+            from .config import ConfigError
+
+            if isinstance(exc, ConfigError):
+                click.echo(clean(f"error: bad configuration in {exc.path}:"), err=True)
+                for p in exc.problems:
+                    click.echo("  " + clean(p), err=True)
+                ctx.exit(2)
             if os.environ.get("MONITOR_DEBUG"):
                 raise
             click.echo(f"error: {type(exc).__name__}: {clean(str(exc))}", err=True)
@@ -60,6 +59,9 @@ def cli(ctx: click.Context, config: str | None, db: str | None) -> None:
 @pass_ctx
 def once(c: Context) -> None:
     """Run one full cycle now: seeds and every enabled feed, then store."""
+    from .cycle import run_once
+    from .pipeline import Engine
+
     cfg = c.config
     db = c.db()
     report = run_once(db, cfg, Engine(cfg.watchlist))
@@ -78,6 +80,8 @@ def once(c: Context) -> None:
 @pass_ctx
 def feeds_cmd(c: Context, fmt: str, reset: tuple[str, ...]) -> None:
     """Each configured feed's health: last status, last success, failures, next due."""
+    from . import feed_health
+
     if reset:
         try:
             names = feed_health.reset(c.db(), c.config, reset)
@@ -99,6 +103,9 @@ def feeds_cmd(c: Context, fmt: str, reset: tuple[str, ...]) -> None:
 @pass_ctx
 def ingest_cmd(c: Context, paths: tuple[Path, ...]) -> None:
     """Ingest article files, folders or feed files (RSS/Atom) now."""
+    from .pipeline import Engine, ingest
+    from .sources.files import read_paths
+
     cfg = c.config
     counts = ingest(c.db(), Engine(cfg.watchlist), read_paths(paths, "file"))
     click.echo(f"ingest: {counts.seen} articles read, {counts.new} new, "
@@ -114,9 +121,20 @@ def ingest_cmd(c: Context, paths: tuple[Path, ...]) -> None:
 @pass_ctx
 def check(c: Context) -> None:
     """Validate config.toml, the schemas, the watchlist and feed credentials."""
+    import tomllib
+
+    from . import credentials, schemas
+    from .config import ConfigError
+    from .lint import lint_watchlist
+    from .redact import has_credentials
+
     for name in ("alert", "config"):
         schemas.validator(name)  # raises SchemaError on a broken schema file
     cfg = c.config  # raises ConfigError (exit 2) with every problem and its key path
+    # jsonschema, the authority, judges the file too (loading used the compiled check).
+    problems = schemas.errors("config", tomllib.loads(cfg.path.read_text("utf-8")))
+    if problems:
+        raise ConfigError(str(cfg.path), problems)
     # Credentials are read when a feed is fetched; check reads them all now.
     missing = credentials.problems([f.credentials for f in cfg.feeds if f.enabled], cfg.base)
     if missing:
@@ -141,8 +159,19 @@ def check(c: Context) -> None:
 @pass_ctx
 def rescan_cmd(c: Context) -> None:
     """Re-match stored articles against the current watchlist."""
+    import time
+
+    from .pipeline import Engine, rescan
+
     cfg = c.config
-    res = rescan(c.db(), Engine(cfg.watchlist))
+    shown = [time.monotonic()]
+
+    def progress(done: int, total: int) -> None:  # on stderr, at most once a second
+        if time.monotonic() - shown[0] >= 1.0 and done < total:
+            click.echo(f"rescan: {done:,} of {total:,} articles", err=True)
+            shown[0] = time.monotonic()
+
+    res = rescan(c.db(), Engine(cfg.watchlist), progress)
     click.echo(f"rescan: {res.articles} articles, {len(res.added)} alerts added, "
                f"{len(res.removed)} removed, {len(res.changed)} changed "
                f"(watchlist {cfg.watchlist.version})"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import store
-from .config import Config, config_path, load_config
+if TYPE_CHECKING:
+    from .config import Config
 
 
 class Context:
@@ -19,14 +19,16 @@ class Context:
     @property
     def config(self) -> Config:
         if self._config is None:
+            # Imported here: `monitor --help` needs no config, schema or database code.
+            from .config import config_path, load_config
+
             self._config = load_config(config_path(self.config_option), self.db_option)
         return self._config
 
     def db(self) -> Any:
+        from . import store
+
         return store.open_db(self.config.database, own_dir=self.config.owns_state_dir)
-
-
-pass_ctx = click.make_pass_decorator(Context)
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -7,9 +7,7 @@ from typing import Any
 
 import click
 
-from . import inert
 from .cli_context import Context, exit_with, pass_ctx
-from .config import config_path
 from .terminal import clean
 
 
@@ -29,6 +27,8 @@ def run_cmd(c: Context, verbose: bool) -> None:
     logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.WARNING)
     for noisy in ("httpx", "httpcore"):  # their request lines would repeat ours
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from .config import config_path
+
     d = Daemon(config_path(c.config_option), c.db_option)
     try:
         code = d.run()
@@ -51,7 +51,7 @@ def status(c: Context, fmt: str) -> None:
     that failed counts), no job is overdue by more than twice its interval, and
     no notification was given up. Else exit 1, with the reasons.
     """
-    from . import jobstate, notify
+    from . import inert, jobstate, notify
     from .lock import holder_if_running
 
     cfg = c.config

@@ -5,12 +5,15 @@ from __future__ import annotations
 import shutil
 import sys
 import textwrap
+from typing import TYPE_CHECKING
 
 import click
 
-from . import digest, inert, search
 from .cli_context import Context, check_ids, pass_ctx
 from .terminal import clean, truncate
+
+if TYPE_CHECKING:
+    from . import search
 
 SYNTAX_HINT = ('query syntax: words, "exact phrases", prefix*, AND, OR, NOT, title:word; '
                'put words with punctuation in double quotes ("al-Sarraj", "U.S.")')
@@ -38,6 +41,9 @@ def search_cmd(c: Context, query: str, since: str | None, actor: tuple[str, ...]
     prefix*, OR, NOT, NEAR(a b), title:word. Case, accents and Arabic
     diacritics are ignored. Each hit shows a snippet with the matched words.
     """
+    from . import digest, inert, search
+
+
     check_ids("--actor", actor, c.config.watchlist_ids("actors"))
     check_ids("--event", event, c.config.watchlist_ids("events"))
     try:
@@ -65,6 +71,8 @@ def render_hits(hits: list[search.Hit], width: int, colour: bool = False) -> str
     """One block per hit: title line, source/alert line, wrapped snippet."""
     if not hits:
         return "No articles found."
+    from . import search
+
     mark = (("\x1b[1;4m", "\x1b[0m") if colour else search.MARK)
     blocks = []
     for i, h in enumerate(hits, 1):

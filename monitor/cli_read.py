@@ -9,10 +9,8 @@ from datetime import UTC, datetime
 
 import click
 
-from . import digest, inert, notify, render, story_store, trends
 from .cli_context import Context, check_ids, pass_ctx
 from .severity import SEVERITIES
-from .show import render_alert
 from .terminal import clean
 
 FORMATS = ["table", "markdown", "json", "atom"]
@@ -44,6 +42,9 @@ def digest_cmd(c: Context, since: str, all_: bool, new: bool, actor: tuple[str, 
     The table, Markdown and Atom show one row per story (its most severe alert,
     with its number of sources); JSON lists every alert, each with its story.
     """
+    from . import digest, render
+
+
     check_ids("--actor", actor, c.config.watchlist_ids("actors"))
     check_ids("--event", event, c.config.watchlist_ids("events"))
     try:
@@ -81,6 +82,9 @@ def ack(c: Context, alert_ids: tuple[str, ...]) -> None:
     An article that joins the story later brings it back. If any id is unknown,
     nothing is acked.
     """
+    from . import digest
+
+
     unknown, n = digest.ack(c.db(), alert_ids)
     if unknown:
         raise click.ClickException("no such alert: " + ", ".join(clean(u) for u in unknown)
@@ -96,6 +100,9 @@ def ack(c: Context, alert_ids: tuple[str, ...]) -> None:
 @pass_ctx
 def trends_cmd(c: Context, days: int, actor: tuple[str, ...], event: tuple[str, ...]) -> None:
     """Alerts per day per actor and per event, as sparklines with totals."""
+    from . import trends
+
+
     check_ids("--actor", actor, c.config.watchlist_ids("actors"))
     check_ids("--event", event, c.config.watchlist_ids("events"))
     today = datetime.now(UTC).date()
@@ -120,6 +127,9 @@ def notify_cmd(c: Context, test: bool) -> None:
     Also tries once more the messages given up on (failed for longer than [notify]
     retry_for). Exit 1 if a message failed or one stays given up.
     """
+    from . import notify
+
+
     cfg = c.config
     if test:
         try:
@@ -152,6 +162,10 @@ def notify_cmd(c: Context, test: bool) -> None:
 def show(c: Context, alert_id: str, fmt: str) -> None:
     """One alert: its article, matched terms, evidence, the rule that fired, and
     the articles of its story."""
+    from . import inert, story_store
+    from .show import render_alert
+
+
     db = c.db()
     row = db.execute("select data, story_id from alerts where id = ?", [alert_id]).fetchone()
     if row is None:

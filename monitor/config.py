@@ -142,7 +142,7 @@ def load_config(path: Path, db_override: str | None = None) -> Config:
 
 
 def build_config(raw: dict[str, Any], path: Path, db_override: str | None = None) -> Config:
-    problems = schemas.errors("config", raw)
+    problems = schemas.valid_or_errors("config", raw)
     problems += _semantic_problems(raw)
     creds = [parse_credentials(f, f"feeds[{i}]", problems) if isinstance(f, dict)
              else Credentials(f"feeds[{i}]") for i, f in enumerate(_feed_tables(raw))]

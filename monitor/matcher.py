@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from .normalize import fold, is_word_char
+from .normalize import fold, is_word_char, remember
 from .watchlist import BLOCK, Term
 
 # One-letter Arabic proclitics (and, with, for, so, like) written joined to
@@ -56,6 +56,7 @@ class Matcher:
     def _find(self, text: str) -> list[Hit]:
         folded = fold(text)
         ft = folded.text
+        remember(text, ft)  # the search index folds this text again when it is stored
         n = len(ft)
         candidates: list[tuple[int, int, Term]] = []
         word_end: dict[int, int] = {}  # prefix aliases: where the word at an offset ends

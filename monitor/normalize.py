@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -93,8 +94,6 @@ class _FoldTable(dict[int, str]):
 
 IRREGULAR: set[str] = set()  # characters whose fold is not exactly one character
 _TABLE = _FoldTable()
-_RUNS = re.compile(r" {2,}")
-_WS = re.compile(r"[\s\x00-\x1f\x7f]")  # whitespace and controls: both become spaces
 
 
 def _collapse(t: str, length: int) -> Folded:
@@ -104,25 +103,89 @@ def _collapse(t: str, length: int) -> Folded:
     parts: list[str] = []
     shifts: list[tuple[int, int]] = []
     pos = shift = 0
-    for m in _RUNS.finditer(t):
-        parts.append(t[pos:m.start() + 1])
-        shift += m.end() - m.start() - 1
-        pos = m.end()
+    n = len(t)
+    # str.find jumps to the next run in C; a regex scan stops at every single space.
+    start = t.find("  ")
+    while start >= 0:
+        end = start + 2
+        while end < n and t[end] == " ":
+            end += 1
+        parts.append(t[pos:start + 1])
+        shift += end - start - 1
+        pos = end
         shifts.append((pos - shift, shift))
+        start = t.find("  ", end)
     parts.append(t[pos:])
     return Folded("".join(parts), None, length, tuple(shifts))
+
+
+# ASCII folds byte for byte: controls and whitespace become spaces, letters lower
+# case, and the backtick (the one ASCII character fold_char changes beyond case)
+# an apostrophe. As bytes.translate, a C loop (a regex substitution per space
+# cost 20 times more).
+_ASCII_FOLD = bytes.maketrans(bytes(range(32)) + b"\x7f`" + bytes(range(65, 91)),
+                              b" " * 33 + b"'" + bytes(range(97, 123)))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_ascii(text: str) -> str:
+    return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii")
+
+
+def _translate(text: str) -> str:
+    """`text.translate(_TABLE)`, the ASCII runs of mostly-ASCII text folded as bytes."""
+    if len(text.encode("utf-8")) - len(text) > len(text) // 16:
+        return text.translate(_TABLE)  # mostly another script: one pass
+    out: list[str] = []
+    pos = 0
+    for m in _NON_ASCII.finditer(text):
+        out += [_fold_ascii(text[pos:m.start()]), m.group().translate(_TABLE)]
+        pos = m.end()
+    out.append(_fold_ascii(text[pos:]))
+    return "".join(out)
 
 
 def fold(text: str) -> Folded:
     """Fold `text` for matching; whitespace runs become one space."""
     if text.isascii():
         # Most English news: lower() keeps offsets; whitespace maps one-to-one.
-        # The backtick is the one ASCII character fold_char changes beyond case.
-        return _collapse(_WS.sub(" ", text.lower()).replace("`", "'"), len(text))
-    t = text.translate(_TABLE)
+        return _collapse(_fold_ascii(text), len(text))
+    t = _translate(text)
     if len(t) == len(text) and IRREGULAR.isdisjoint(text):
         return _collapse(t, len(text))
     return fold_slow(text)
+
+
+# Texts folded lately and their folded text: the matcher folds an article's text,
+# and the search index's trigger (search.fold_text) asks for the same text again
+# when the article is stored a moment later. Bounded in entries and characters.
+_RECENT: dict[str, str] = {}
+_RECENT_LOCK = threading.Lock()
+RECENT_ITEMS = 1024
+RECENT_CHARS = 8_000_000
+_recent_chars = 0
+
+
+def remember(text: str, folded: str) -> None:
+    """Keep `fold(text).text` for `folded_text` (the oldest entries go first)."""
+    global _recent_chars
+    with _RECENT_LOCK:
+        if text in _RECENT:
+            return
+        while _RECENT and (len(_RECENT) >= RECENT_ITEMS
+                           or _recent_chars + len(text) > RECENT_CHARS):
+            old = next(iter(_RECENT))
+            _recent_chars -= len(old)
+            del _RECENT[old]
+        if len(text) <= RECENT_CHARS:
+            _RECENT[text] = folded
+            _recent_chars += len(text)
+
+
+def folded_text(text: str) -> str:
+    """`fold(text).text`, without folding again a text folded lately."""
+    hit = _RECENT.get(text)
+    return hit if hit is not None else fold(text).text
 
 
 def fold_slow(text: str) -> Folded:
@@ -155,7 +218,7 @@ def fold_alias(alias: str) -> str:
 _TAGS = re.compile(r"<[^<>]*>")
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|div|li|h[1-6])\b[^<>]*>", re.I)
 _DROPPED = ("script", "style", "head", "noscript")
-_BLANKS = re.compile(r"[ \t\r\f\v]+")
+_BLANKS = str.maketrans("\t\r\f\v", "    ")
 _MANY_NL = re.compile(r"\n\s*\n+")
 
 
@@ -194,6 +257,15 @@ def element_text(markup: str, name: str) -> str | None:
     return markup[m.end():close.start()] if m and close else None
 
 
+def _squeeze_blanks(s: str) -> str:
+    """Each run of blanks (space, tab, CR, FF, VT) as one space: C loops, not a regex
+    substitution at every single space."""
+    s = s.translate(_BLANKS)
+    while "  " in s:
+        s = s.replace("  ", " ")
+    return s
+
+
 def html_to_text(markup: str) -> str:
     """Turn HTML into plain text: no tags, entities decoded, paragraphs kept."""
     if "<" not in markup and "&" not in markup:
@@ -202,7 +274,7 @@ def html_to_text(markup: str) -> str:
     s = _BREAKS.sub("\n", s)
     s = _TAGS.sub("", s)
     s = html.unescape(s)
-    s = "\n".join(_BLANKS.sub(" ", line).strip() for line in s.split("\n"))
+    s = "\n".join(line.strip() for line in _squeeze_blanks(s).split("\n"))
     return _MANY_NL.sub("\n\n", s).strip()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -154,9 +154,8 @@ def _write(db: Database, items: list[_Item], problems: list[Problem], failed: li
         # Another writer may have stored some of these since they were looked up.
         taken = store.known_article_ids(db, (it.article.id for it in items))
         items = [it for it in items if it.article.id not in taken]
-        db.table("articles").insert_all(
-            (store.article_row(it.article, now, stories.new_story_id(it.article.id))
-             for it in items), ignore=True)
+        store.insert_articles(db, ((it.article, now, stories.new_story_id(it.article.id))
+                                   for it in items))
         flagged = [(it.article, it.alert) for it in items if it.alert is not None]
         story_of = _assign(db, flagged, now)
         n = store.save_alerts(db, [(alert, now) for _, alert in flagged])
@@ -196,7 +195,8 @@ class RescanResult:
     failed: int = 0  # articles that could not be re-matched (kept in `rejected`)
 
 
-def rescan(db: Database, engine: Engine) -> RescanResult:
+def rescan(db: Database, engine: Engine,
+           progress: Callable[[int, int], None] | None = None) -> RescanResult:
     """Re-match every stored article against the current watchlist.
 
     Reports exactly what it stores: an article's new current alert keeps the
@@ -204,15 +204,30 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
     alert whose decision changed under the same watchlist version (same id) is
     replaced in place. An article flagged for the first time joins a story then,
     as at ingest.
+
+    Pages through the articles BATCH at a time in the order they were stored
+    (keyset pagination on the table's rowid: never all in memory, and no OFFSET
+    that rescans the skipped rows); each page reads only its own articles'
+    alerts and story memberships. `progress(done, total)` is called after each page.
     """
     res = RescanResult()
     now = now_rfc3339()
-    current = {r["article_id"]: r for r in db.query(
-        "select id, article_id, data, first_seen_at, shown_at, acked_at from alerts "
-        "where current = 1")}
-    members = {r[0] for r in db.execute("select article_id from story_members").fetchall()}
-    rows = list(db.query("select * from articles"))
-    for i in range(0, len(rows), BATCH):
+    total = db.execute("select count(*) from articles").fetchone()[0]
+    after = 0
+    while True:
+        page = list(db.query("select rowid as _rowid, * from articles where rowid > ? "
+                             "order by rowid limit ?", [after, BATCH]))
+        if not page:
+            break
+        after = page[-1]["_rowid"]
+        ids = [r["id"] for r in page]
+        marks = ",".join("?" * len(ids))
+        current = {r["article_id"]: r for r in db.query(
+            "select id, article_id, data, first_seen_at, shown_at, acked_at from alerts "
+            f"where current = 1 and article_id in ({marks})", ids)}
+        members = {r[0] for r in db.execute(
+            f"select article_id from story_members where article_id in ({marks})",
+            ids).fetchall()}
         alerts: list[tuple[dict[str, Any], str]] = []
         replaced: list[dict[str, Any]] = []
         carried: list[tuple[str, dict[str, Any]]] = []  # (new alert id, old alert row)
@@ -222,7 +237,7 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
         added: list[str] = []
         changed: list[str] = []
         joining: list[tuple[Article, dict[str, Any]]] = []
-        for row in rows[i:i + BATCH]:
+        for row in page:
             res.articles += 1
             a = Article.from_row(row)
             try:
@@ -272,12 +287,14 @@ def rescan(db: Database, engine: Engine) -> RescanResult:
                 db.execute("update alerts set current = 0 where article_id = ?", [aid])
             store.save_problems(db, rejected, "validate")
             store.save_problems(db, failed, "rescan")
-            story_store.refresh(db, touched | {r["story_id"] for r in rows[i:i + BATCH]})
+            story_store.refresh(db, touched | {r["story_id"] for r in page})
         res.added.extend(added)
         res.changed.extend(changed)
         res.removed.extend(removed)
         res.rejected += len(rejected)
         res.failed += len(failed)
+        if progress is not None:
+            progress(res.articles, max(total, res.articles))
     return res
 
 
@@ -289,7 +306,7 @@ def _content(alert: dict[str, Any]) -> dict[str, Any]:
 
 def _valid(alert: dict[str, Any], article: Article, rejected: list[Problem]) -> bool:
     """Whether `alert` meets its schema; if not, a Problem for `rejected` is added."""
-    errs = schemas.errors("alert", alert)
+    errs = schemas.valid_or_errors("alert", alert)
     if errs:
         rejected.append(Problem(article.source, "alert fails its schema: " + "; ".join(errs),
                                 record=_json(alert)))

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .normalize import fold
+from .normalize import fold, folded_text
 from .terminal import clean
 
 TOKENIZE = "unicode61 remove_diacritics 2"
@@ -46,7 +46,7 @@ class SearchSyntaxError(ValueError):
 
 def fold_text(text: str | None) -> str:
     """The folded form stored in the index (SQL: monitor_fold)."""
-    return fold(text).text if text else ""
+    return folded_text(text) if text else ""
 
 
 def fts_query(query: str) -> str:

@@ -19,7 +19,6 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -180,10 +179,20 @@ def known_article_ids(db: Database, ids: Iterable[str]) -> set[str]:
     return found
 
 
-def article_row(a: Article, seen_at: str, story_id: str) -> dict[str, Any]:
-    row = asdict(a)
-    row.update(canonical_url=a.canonical_url, first_seen_at=seen_at, story_id=story_id)
-    return row
+_ARTICLE_COLUMNS = ("id", "title", "text", "url", "canonical_url", "source", "source_kind",
+                    "published_at", "guid", "first_seen_at", "story_id")
+_INSERT_ARTICLE = (f"insert or ignore into articles ({', '.join(_ARTICLE_COLUMNS)}) "
+                   f"values ({', '.join('?' * len(_ARTICLE_COLUMNS))})")
+
+
+def insert_articles(db: Database, rows: Iterable[tuple[Article, str, str]]) -> None:
+    """Store (article, first seen, story id) rows; an id already stored is kept.
+
+    One prepared statement for the batch, each row a tuple (no dict per row).
+    """
+    db.conn.executemany(_INSERT_ARTICLE, (
+        (a.id, a.title, a.text, a.url, a.canonical_url, a.source, a.source_kind,
+         a.published_at, a.guid, seen, sid) for a, seen, sid in rows))
 
 
 def alert_row(alert: dict[str, Any], first_seen_at: str) -> dict[str, Any]:
@@ -214,14 +223,19 @@ def save_alerts(db: Database, alerts: list[tuple[dict[str, Any], str]]) -> int:
     """Insert alerts (first write wins) and make each its article's current one."""
     if not alerts:
         return 0
-    before = db.table("alerts").count
-    db.table("alerts").insert_all((alert_row(a, seen) for a, seen in alerts), ignore=True)
-    db.table("alert_terms").insert_all(
-        (r for a, seen in alerts for r in term_rows(a, seen)), ignore=True)
-    for a, _ in alerts:
-        db.execute("update alerts set current = (id = ?) where article_id = ?",
-                   [a["id"], a["article"]["id"]])
-    return db.table("alerts").count - before
+    rows = [alert_row(a, seen) for a, seen in alerts]
+    cols = list(rows[0])
+    # Prepared statements; rowcount says how many were new (no count(*) of the table).
+    added = db.conn.executemany(
+        f"insert or ignore into alerts ({', '.join(cols)}) values ({', '.join('?' * len(cols))})",
+        [tuple(r[c] for c in cols) for r in rows]).rowcount
+    db.conn.executemany(
+        "insert or ignore into alert_terms (alert_id, kind, term_id, first_seen_at) "
+        "values (?, ?, ?, ?)", [(r["alert_id"], r["kind"], r["term_id"], r["first_seen_at"])
+                                for a, seen in alerts for r in term_rows(a, seen)])
+    db.conn.executemany("update alerts set current = (id = ?) where article_id = ?",
+                        [(a["id"], a["article"]["id"]) for a, _ in alerts])
+    return added
 
 
 def replace_alert(db: Database, alert: dict[str, Any]) -> None:

@@ -35,12 +35,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import repeat
+from operator import mul
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import dates
 from .article import Article
-from .normalize import fold
+from .normalize import fold, folded_text
 
 STEM = 5  # characters kept of each word: a crude stemmer that also bridges cognates
 WORDS = 400  # words of the (cleaned) text read
@@ -106,7 +108,7 @@ def profile(title: str, text: str, actors: Iterable[str] = (),
     stop, _ = stopwords()
     body = body_lines(text if not title or text.startswith(title) else f"{title}\n{text}")
     places = exonyms()
-    words = [places.get(w, w) for w in _WORD.findall(fold(body).text)[:WORDS]]
+    words = [places.get(w, w) for w in _WORD.findall(folded_text(body))[:WORDS]]
     head = " ".join(body.split()[:WORDS])
     names = {_stem(places.get(n, n)) for n in
              (fold(m.group(1)).text for m in _NAME.finditer(head))}
@@ -138,12 +140,19 @@ def key_terms(vec: Profile, k: int = KEY_TERMS) -> list[str]:
     return [t for t, _ in sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
 
 
-def cosine(vec: Profile, centroid: Mapping[str, float]) -> float:
-    """Cosine of a normalised profile and an (unnormalised) centroid."""
-    norm = math.sqrt(sum(x * x for x in centroid.values()))
-    if not norm:
+def norm(centroid: Mapping[str, float]) -> float:
+    """The L2 norm of a centroid."""
+    values = centroid.values()
+    return math.sqrt(sum(map(mul, values, values)))
+
+
+def cosine(vec: Profile, centroid: Mapping[str, float], norm_: float | None = None) -> float:
+    """Cosine of a normalised profile and an (unnormalised) centroid of norm `norm_`."""
+    # The same sums, term by term in the same order, as C loops (map, not genexprs).
+    norm_ = norm(centroid) if norm_ is None else norm_
+    if not norm_:
         return 0.0
-    return sum(x * centroid.get(t, 0.0) for t, x in vec.items()) / norm
+    return sum(map(mul, vec.values(), map(centroid.get, vec, repeat(0.0)))) / norm_
 
 
 def alike(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -183,6 +192,7 @@ class Candidate:
     centroid: Mapping[str, float]
     first: int  # day numbers of its first and latest report
     last: int
+    norm: float | None = None  # the centroid's norm, if known (else computed when compared)
 
 
 @dataclass(frozen=True)
@@ -195,7 +205,7 @@ class Choice:
 def choose(vec: Profile, at: int, candidates: Iterable[Candidate]) -> Choice:
     """The story this article joins (see the module docstring), and stories to merge."""
     cands = list(candidates)
-    scored = sorted(((cosine(vec, c.centroid) * decay(at, c.first, c.last), c.story_id)
+    scored = sorted(((cosine(vec, c.centroid, c.norm) * decay(at, c.first, c.last), c.story_id)
                      for c in cands), key=lambda x: (-x[0], x[1]))
     if not scored:
         return Choice(None, 0.0)
@@ -216,7 +226,8 @@ def language(text: str) -> str | None:
     if not words:
         return None
     _, top = stopwords()
-    counts = {lang: sum(1 for w in words if w in ws) for lang, ws in top.items()}
+    seen = Counter(words)  # a language's 100 words looked up, not every word per language
+    counts = {lang: sum(seen[w] for w in ws if w in seen) for lang, ws in top.items()}
     lang, n = max(counts.items(), key=lambda kv: (kv[1], kv[0] == "en"))
     return lang if n >= 3 and n >= 0.1 * len(words) else None
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -34,11 +35,11 @@ POSTINGS = 200  # stories read per lookup term (its most recent ones)
 
 
 def _df(db: Database, terms: Sequence[str]) -> tuple[dict[str, int], int]:
-    found: dict[str, int] = {}
-    for i in range(0, len(terms), 500):
-        chunk = terms[i:i + 500]
-        found.update(db.execute("select term, df from story_df where term in (%s)"
-                                % ",".join("?" * len(chunk)), chunk).fetchall())
+    # One statement for any number of terms (a JSON array): prepared once, not
+    # once per distinct count of placeholders.
+    found: dict[str, int] = dict(db.conn.execute(
+        "select term, df from story_df where term in (select value from json_each(?))",
+        [json.dumps(list(terms))]).fetchall())
     row = db.execute("select value from story_meta where key = 'reports'").fetchone()
     return found, row[0] if row else 0
 
@@ -62,7 +63,22 @@ def candidates(db: Database, keys: list[str], at: int) -> list[stories.Candidate
            % " union all ".join([per_term] * len(keys)))
     params = [x for k in keys for x in (k, lo)]
     rows = db.execute(sql, [*params, stories.MAX_CANDIDATES, hi]).fetchall()
-    return [stories.Candidate(r[0], json.loads(r[1] or "{}"), r[2], r[3]) for r in rows]
+    out = []
+    for r in rows:
+        centroid, norm = _centroid(r[1] or "{}")
+        out.append(stories.Candidate(r[0], centroid, r[2], r[3], norm))
+    return out
+
+
+@lru_cache(maxsize=1024)  # about 15 MB at most (120 terms each)
+def _centroid(text: str) -> tuple[dict[str, float], float]:
+    """A stored centroid and its norm, parsed once while it is unchanged (never mutated)."""
+    centroid: dict[str, float] = json.loads(text)
+    return centroid, stories.norm(centroid)
+
+
+_INSERT_MEMBER = ("insert or replace into story_members (article_id, story_id, at, seen_at, "
+                  "source_key, lang, score, title) values (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequence[str]]],
@@ -87,10 +103,9 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
         for other in choice.merge:
             sid = merge(db, sid, other)
         _grow(db, sid, raw, vec, at, keys, seen_at)
-        db.table("story_members").insert({
-            "article_id": a.id, "story_id": sid, "at": at_ts, "seen_at": seen_at,
-            "source_key": stories.source_key(a), "lang": stories.language(a.text),
-            "score": round(choice.score, 4), "title": a.title}, replace=True)
+        db.conn.execute(_INSERT_MEMBER, (a.id, sid, at_ts, seen_at, stories.source_key(a),
+                                         stories.language(a.text), round(choice.score, 4),
+                                         a.title))
         story_of[a.id] = sid
     # A later report of the batch may have merged an earlier one's story away.
     return {aid: resolve(db, sid) for aid, sid in story_of.items()}

@@ -20,7 +20,7 @@ def test_quick_benchmarks_run_and_report(tmp_path: Path) -> None:
     text = out.read_text("utf-8")
     for section in ("## Ingest vs parse", "## Matcher scaling", "## Dense text", "## Poll cycle",
                     "## Memory", "## Digest at scale", "## Full-text search",
-                    "## Stories at scale"):
+                    "## Stories at scale", "## CLI start-up", "## Rescan at scale"):
         assert section in text, section
     assert "CPUs" in text and "target" in text
     assert str(ROOT) not in text  # no paths of the machine it ran on

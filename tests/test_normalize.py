@@ -85,3 +85,23 @@ def test_fast_fold_paths_agree_with_the_reference(text):
     assert fast.text == slow.text
     for i in range(len(fast.text)):
         assert fast.span(i, i + 1) == slow.span(i, i + 1)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), min_size=20, max_size=200),
+       st.lists(st.sampled_from(TRICKY[4:] + ["`", "\x7f", "  "]), max_size=3))
+def test_mostly_ascii_text_folds_like_the_reference(ascii_text, extra):
+    # The path for English text with a few accents: ASCII runs folded as bytes.
+    text = ascii_text[:7] + "".join(extra) + ascii_text[7:]
+    fast, slow = fold(text), fold_slow(text)
+    assert fast.text == slow.text
+    for i in range(len(fast.text)):
+        assert fast.span(i, i + 1) == slow.span(i, i + 1)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab<>p/ \t\r\f\v\n\u00a0&;")), max_size=60))
+def test_html_blank_runs_squeeze_like_the_regex(markup):
+    import re
+
+    from monitor.normalize import _squeeze_blanks
+
+    assert _squeeze_blanks(markup) == re.sub(r"[ \t\r\f\v]+", " ", markup)

@@ -171,3 +171,25 @@ def test_seed_watcher_records_a_pipe_in_the_folder_once(project, tmp_path):
     assert w.run(db, cfg, engine)["problems"] == 0
     [row] = db.table("rejected").rows
     assert row["error"] == "not a regular file (named pipe); not read" and row["times"] == 1
+
+
+def test_rescan_pages_through_the_articles_and_reports_progress(db, monkeypatch, tmp_path):
+    # Synthetic articles: 7 flagged under the second watchlist, 6 under the first.
+    items = [art(f"Report {i}", ("Haftar" if i % 2 else "Dbeibah") + f" in Libya {i}")
+             for i in range(13)]
+    ingest(db, Engine(build_watchlist(RAW)), items)
+    raw2 = json.loads(json.dumps(RAW))
+    raw2["actors"][0]["aliases"] = ["Dbeibah"]
+    whole = open_db(tmp_path / "whole.db")  # the same rescan in one page, for comparison
+    ingest(whole, Engine(build_watchlist(RAW)), items)
+    one_page = rescan(whole, Engine(build_watchlist(raw2)))
+    monkeypatch.setattr("monitor.pipeline.BATCH", 5)
+    seen: list[tuple[int, int]] = []
+    res = rescan(db, Engine(build_watchlist(raw2)), lambda done, total: seen.append((done, total)))
+    assert seen == [(5, 13), (10, 13), (13, 13)]  # three pages of at most 5
+    assert res.articles == 13
+    assert (sorted(res.added), sorted(res.removed)) == (sorted(one_page.added),
+                                                        sorted(one_page.removed))
+    assert len(res.added) == 7 and len(res.removed) == 6
+    q = "select article_id from alerts where current = 1 order by article_id"
+    assert db.execute(q).fetchall() == whole.execute(q).fetchall()

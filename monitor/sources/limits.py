@@ -54,12 +54,14 @@ def checked(item: Article | Problem) -> Iterator[Article | Problem]:
         return
     a = item
     source = storable(a.source)
-    fields = {k: storable(v) for k, v in (("source", a.source), ("title", a.title),
-                                          ("text", a.text), ("url", a.url),
-                                          ("published_at", a.published_at), ("guid", a.guid))
-              if v is not None}
-    a = replace(a, **fields)
-    if fields["title"] is not item.title:  # a NUL gone may leave a space at an end
+    # Only the fields that change: the usual article is passed on as it was built.
+    fields = {k: kept for k, v in (("source", a.source), ("title", a.title), ("text", a.text),
+                                   ("url", a.url), ("published_at", a.published_at),
+                                   ("guid", a.guid))
+              if v is not None and (kept := storable(v)) is not v}
+    if fields:
+        a = replace(a, **fields)
+    if "title" in fields:  # a NUL gone may leave a space at an end
         a = replace(a, title=" ".join(a.title.split()))
     notes = []
     if len(a.title) > MAX_TITLE_CHARS:
