@@ -117,3 +117,17 @@ def test_job_errors_carry_a_traceback_only_under_verbose(project, caplog):
     job()
     rec = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(rec) == 1 and rec[0].exc_info is not None
+
+
+def test_a_notify_run_with_failed_messages_is_a_failed_run(project, tmp_path):
+    d = Daemon(project())
+    job = d._wrap("notify", "notify", 60.0, lambda db: {"sent": 0, "failed": 2, "given_up": 0})
+    job()
+    from sqlite_utils import Database
+
+    row = Database(tmp_path / "state" / "monitor.db")["jobs"].get("notify")
+    assert row["last_status"] == "error" and row["failures"] == 1
+    ok = d._wrap("notify", "notify", 60.0, lambda db: {"sent": 1, "failed": 0, "given_up": 0})
+    ok()
+    row = Database(tmp_path / "state" / "monitor.db")["jobs"].get("notify")
+    assert row["last_status"] == "ok" and row["failures"] == 1

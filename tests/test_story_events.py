@@ -201,3 +201,40 @@ def test_a_story_counts_only_reports_still_flagged(project, run, tmp_path):
         story_store.refresh(db, [sid])
     row = db.execute("select articles, sources from stories where id = ?", [sid]).fetchone()
     assert tuple(row) == (2, 2)
+
+
+def test_a_merge_during_rescan_moves_the_re_raised_alerts_too(project, run, tmp_path,
+                                                              monkeypatch):
+    import copy
+
+    from conftest import default_raw_config
+
+    from monitor.pipeline import Engine, rescan
+    from monitor.watchlist import build_watchlist
+
+    x, y = CEASEFIRE[0][1], CEASEFIRE[1][1]
+    cfg = project()
+    # Two wordings of one event that did not join (as on a busy day): two stories.
+    monkeypatch.setattr(stories, "JOIN_CLEAR", 2.0)
+    monkeypatch.setattr(stories, "JOIN", 2.0)
+    _ingest(run, cfg, tmp_path, "a.jsonl", [
+        {"title": "", "text": t, "url": f"https://o{i}.example/g",
+         "published_at": "2020-10-23T10:00:00Z"} for i, t in enumerate((x, y))])
+    monkeypatch.undo()
+    db = open_db(tmp_path / "state" / "monitor.db")
+    assert len({r[0] for r in db.execute("select story_id from alerts").fetchall()}) == 2
+    # A report stored before it could be placed (no member row), which bridges them.
+    bridge = make_article(title="", body=x + "\n" + y + "\n" + y, source="test",
+                          source_kind="seed", url="https://o9.example/g",
+                          published_at="2020-10-23T12:00:00Z")
+    with transaction(db):
+        db.table("articles").insert({**bridge.__dict__, "canonical_url": bridge.canonical_url,
+                                     "first_seen_at": "2020-10-23T12:00:00Z",
+                                     "story_id": "s" + bridge.id[1:]})
+    raw = copy.deepcopy(default_raw_config()["watchlist"])
+    raw["context"].append("Synthetic-Libya-alias")  # a new watchlist version: new alert ids
+    rescan(db, Engine(build_watchlist(raw)))
+    current = db.execute("select story_id, data from alerts where current = 1").fetchall()
+    assert len(current) == 3
+    assert len({sid for sid, _ in current}) == 1  # one event, one story
+    assert all(json.loads(data)["story_id"] == sid for sid, data in current)
