@@ -272,12 +272,13 @@ def rescan(db: Database, engine: Engine,
                 changed.append(a.id)
         with store.transaction(db):
             touched = set(_assign(db, joining, now).values())
+            raised = [*replaced, *(x for x, _ in alerts)]
             # A report placed just now may have merged stories: alerts follow the survivor.
-            for alert in [*replaced, *(x for x, _ in alerts)]:
+            for alert in raised:
                 alert["story_id"] = story_store.resolve(db, alert["story_id"])
             store.save_alerts(db, alerts)
             # An id stored before (same watchlist version) holds what was decided then.
-            for alert in [*replaced, *(x for x, _ in alerts)]:
+            for alert in raised:
                 store.replace_alert(db, alert)
             for new_id, old in carried:
                 db.execute("update alerts set acked_at = coalesce(acked_at, ?), "

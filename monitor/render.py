@@ -28,10 +28,6 @@ COLOURS: dict[str, dict[str, Any]] = {  # severity -> click.style arguments
 FEED_ID = "urn:libya-monitor:digest"
 
 
-def _names(items: list[dict[str, Any]]) -> str:
-    return ", ".join(x["id"] for x in items)
-
-
 def _plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 

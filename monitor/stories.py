@@ -33,7 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from itertools import repeat
 from operator import mul
@@ -146,7 +146,8 @@ def norm(centroid: Mapping[str, float]) -> float:
     return math.sqrt(sum(map(mul, values, values)))
 
 
-def cosine(vec: Profile, centroid: Mapping[str, float], norm_: float | None = None) -> float:
+def cosine(vec: Mapping[str, float], centroid: Mapping[str, float],
+           norm_: float | None = None) -> float:
     """Cosine of a normalised profile and an (unnormalised) centroid of norm `norm_`."""
     # The same sums, term by term in the same order, as C loops (map, not genexprs).
     norm_ = norm(centroid) if norm_ is None else norm_
@@ -157,9 +158,8 @@ def cosine(vec: Profile, centroid: Mapping[str, float], norm_: float | None = No
 
 def alike(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Cosine of two centroids."""
-    na = math.sqrt(sum(x * x for x in a.values()))
-    nb = math.sqrt(sum(x * x for x in b.values()))
-    return sum(x * b.get(t, 0.0) for t, x in a.items()) / (na * nb) if na and nb else 0.0
+    na = norm(a)
+    return cosine(a, b) / na if na else 0.0
 
 
 def add(centroid: Mapping[str, float], vec: Mapping[str, float],
@@ -255,6 +255,3 @@ def new_story_id(article_id: str) -> str:
     """A story founded by an article is named after it."""
     return "s" + article_id[1:]
 
-
-def parse_time(ts: str) -> datetime:
-    return datetime.fromisoformat(ts.replace("Z", "+00:00"))

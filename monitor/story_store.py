@@ -81,6 +81,12 @@ _INSERT_MEMBER = ("insert or replace into story_members (article_id, story_id, a
                   "source_key, lang, score, title) values (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
+def _member(db: Database, a: Article, sid: str, at: str, seen_at: str, score: float) -> None:
+    """The story_members row of a placed report."""
+    db.conn.execute(_INSERT_MEMBER, (a.id, sid, at, seen_at, stories.source_key(a),
+                                     stories.language(a.text), round(score, 4), a.title))
+
+
 def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequence[str]]],
            seen_at: str) -> dict[str, str]:
     """Put each flagged (article, actor ids, event ids) in a story; write the index.
@@ -103,9 +109,7 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
         for other in choice.merge:
             sid = merge(db, sid, other)
         _grow(db, sid, raw, vec, at, keys, seen_at)
-        db.conn.execute(_INSERT_MEMBER, (a.id, sid, at_ts, seen_at, stories.source_key(a),
-                                         stories.language(a.text), round(choice.score, 4),
-                                         a.title))
+        _member(db, a, sid, at_ts, seen_at, choice.score)
         story_of[a.id] = sid
     # A later report of the batch may have merged an earlier one's story away.
     return {aid: resolve(db, sid) for aid, sid in story_of.items()}
@@ -258,8 +262,5 @@ def backfill_event_stories(db: Database) -> None:
             vec = stories.weigh(raw, df, n)
             _grow(db, sid, raw, vec, stories.day(at_ts), stories.key_terms(vec),
                   r["first_seen_at"])
-        db.table("story_members").insert({
-            "article_id": a.id, "story_id": sid, "at": at_ts, "seen_at": r["first_seen_at"],
-            "source_key": stories.source_key(a), "lang": stories.language(a.text),
-            "score": 0.0, "title": a.title}, replace=True)
+        _member(db, a, sid, at_ts, r["first_seen_at"], 0.0)
     refresh(db, {r["story_id"] or stories.new_story_id(r["id"]) for r, _ in arts})

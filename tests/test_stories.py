@@ -126,14 +126,14 @@ def test_best_story_wins_and_a_close_second_blocks_a_weak_join():
     near = stories.Candidate("s_near", v, day, day)
     far = stories.Candidate("s_far", _vec(_OIL, ("noc",), ("oil_disruption",)), day, day)
     assert stories.choose(v, day, [far, near]).story_id == "s_near"
-    # Weakly similar to two stories about equally: joins neither (busy-day rule).
-    weak = {t: x * 0.2 for t, x in v.items()}
-    a = stories.Candidate("a", weak, day, day)
-    b = stories.Candidate("b", {**weak, "zzz": 0.001}, day, day)
-    score = stories.cosine(v, weak)
-    assert stories.JOIN <= score < stories.JOIN_CLEAR or score >= stories.JOIN_CLEAR
-    if score < stories.JOIN_CLEAR:
-        assert stories.choose(v, day, [a, b]).story_id is None
+    # Weakly similar (cosine 0.25) to two stories alike: joins neither (busy-day rule);
+    # to one of them alone: joins it.
+    report = {"t1": 0.5, "t2": 0.5, "t3": 0.5, "t4": 0.5}
+    a = stories.Candidate("a", {"t1": 1, "x1": 1, "x2": 1, "x3": 1}, day, day)
+    b = stories.Candidate("b", {"t2": 1, "y1": 1, "y2": 1, "y3": 1}, day, day)
+    assert stories.JOIN <= stories.cosine(report, a.centroid) < stories.JOIN_CLEAR
+    assert stories.choose(report, day, [a, b]).story_id is None
+    assert stories.choose(report, day, [a]).story_id == "a"
 
 
 def test_profiles_weigh_entities_names_and_drop_stop_words():
