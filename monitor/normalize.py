@@ -217,7 +217,7 @@ def fold_alias(alias: str) -> str:
 # '>') costs one pass over the text, not one pass per tag.
 _TAGS = re.compile(r"<[^<>]*>")
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|p|div|li|h[1-6])\b[^<>]*>", re.I)
-_DROPPED = ("script", "style", "head", "noscript")
+_DROPPED = ("script", "style", "head", "noscript", "applet", "template")
 _BLANKS = str.maketrans("\t\r\f\v", "    ")
 _MANY_NL = re.compile(r"\n\s*\n+")
 

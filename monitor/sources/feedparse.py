@@ -15,10 +15,14 @@ from ..normalize import html_to_text
 from . import Problem
 from .limits import MAX_TITLE_CHARS, checked, storable
 
-# feedparser resolves relative links and sanitises HTML; it never fetches
-# external entities when given bytes. We turn all markup into plain text.
-feedparser.RESOLVE_RELATIVE_URIS = 1
-feedparser.SANITIZE_HTML = 1
+# feedparser never fetches external entities when given bytes. It resolves an
+# entry's own links whatever these options say; its HTML sanitiser and its
+# rewriting of links inside content are for programs that show the HTML. We
+# never do: every piece of markup becomes plain text (normalize.html_to_text,
+# which drops script and style content as the sanitiser would), and that text is
+# made inert wherever it is printed. Skipping them halves feedparser's time on
+# full-content feeds (benchmarks/ingest_vs_parse.py).
+_OPTIONS = {"sanitize_html": False, "resolve_relative_uris": False}
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 
@@ -98,7 +102,7 @@ def parse_feed(body: bytes, source: str, *, headers: Mapping[str, str] | None = 
     problems: list[Problem] = []
     try:
         parsed = feedparser.parse(io.BytesIO(strip_entities(body)),
-                                  response_headers=dict(headers or {}))
+                                  response_headers=dict(headers or {}), **_OPTIONS)
     except Exception as exc:  # feedparser should never raise; if it does, report it
         return [], [Problem(source, f"not a readable feed: {exc}")], {}
     if parsed.get("bozo"):
