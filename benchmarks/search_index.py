@@ -4,10 +4,11 @@
     python benchmarks/search_index.py --quick    # 150; 300 and 1k
 
 Synthetic articles (made up here, nothing real), 400 words each. Ingest: the
-same batch through `pipeline.ingest` into a fresh database with the articles_fts
-triggers, and into one without them (dropped), runs interleaved, best of
-REPEAT. Search: `search.search` for a rare word, a common word and a tracked
-two-word query, at two archive sizes; median of REPEAT.
+same batch through `pipeline.ingest` into a fresh database, then the index
+catching up (`search_index.catch_up`, what search, serve and the daemon do
+after ingest), against the ingest alone; runs interleaved, best of REPEAT.
+Search: `search.search` for a rare word, a common word and a tracked two-word
+query, at two archive sizes; median of REPEAT.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import interleaved, synthetic_text, table, target  # noqa: E402
 
-from monitor import search  # noqa: E402
+from monitor import search, search_index  # noqa: E402
 from monitor.article import Article, make_article  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.pipeline import Engine, ingest  # noqa: E402
@@ -32,7 +33,7 @@ from monitor.store import open_db  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEAT = 3
-MAX_INDEX_COST = 0.30  # the index may add at most 30% to ingest time
+MAX_INDEX_COST = 0.30  # catching up may cost at most 30% of the ingest time
 QUERIES = {"rare word": "kobarimun", "common word": "which", "tracked pair": "haftar ceasefire"}
 
 
@@ -46,11 +47,9 @@ def articles(n: int, tag: str, seed: int = 1) -> list[Article]:
 
 def ingest_into(folder: Path, batch: list[Article], engine: Engine, indexed: bool) -> None:
     db = open_db(folder / f"{'with' if indexed else 'without'}-{time.monotonic_ns()}.db")
-    if not indexed:
-        for t in ("ai", "ad", "au"):
-            db.execute(f"drop trigger articles_fts_{t}")
-        db.conn.commit()
     ingest(db, engine, batch)
+    if indexed:
+        search_index.catch_up(db)
     db.conn.close()
 
 
@@ -60,6 +59,7 @@ def query_times(folder: Path, engine: Engine, sizes: list[int]) -> list[tuple[st
     have = 0
     for size in sizes:
         ingest(db, engine, articles(size - have, f"a{size}", seed=size))
+        search_index.catch_up(db)
         have = size
         for name, q in QUERIES.items():
             times = []
@@ -86,11 +86,12 @@ def main() -> None:
                             "without": lambda: ingest_into(folder, batch, engine, False)},
                            REPEAT)
         cost = best["with"] / best["without"] - 1
-        print(table([("with articles_fts", f"{best['with']:.2f}", f"{n / best['with']:.0f}"),
-                     ("without", f"{best['without']:.2f}", f"{n / best['without']:.0f}")],
-                    ("ingest of synthetic articles", "seconds", "articles/s")))
+        print(table([("ingest, then the index catching up", f"{best['with']:.2f}",
+                      f"{n / best['with']:.0f}"),
+                     ("ingest alone", f"{best['without']:.2f}", f"{n / best['without']:.0f}")],
+                    ("synthetic articles", "seconds", "articles/s")))
         print()
-        target(f"the index adds <= {MAX_INDEX_COST:.0%} to ingest time", f"{cost:+.0%}",
+        target(f"catching up adds <= {MAX_INDEX_COST:.0%} to ingest time", f"{cost:+.0%}",
                cost <= MAX_INDEX_COST, a.quick)
         print()
         print(table(query_times(folder, engine, sizes),

@@ -51,23 +51,26 @@ def status(c: Context, fmt: str) -> None:
     that failed counts), no job is overdue by more than twice its interval, and
     no notification was given up. Else exit 1, with the reasons.
     """
-    from . import inert, jobstate, notify
+    from . import inert, jobstate, notify, search_index
     from .lock import holder_if_running
 
     cfg = c.config
     holder = holder_if_running(cfg.database)
     jobs: list[dict[str, Any]] = []
     given_up: list[dict[str, Any]] = []
+    unindexed = 0
     if cfg.database.exists():
         db = c.db()
         jobs = list(db.query("select * from jobs order by id"))
         given_up = notify.given_up(db)
+        unindexed = search_index.pending(db)
     problems = jobstate.problems(holder is not None, jobs, given_up)
     healthy = not problems
     if fmt == "json":
         click.echo(inert.dumps({"running": holder is not None, "daemon": holder,
                                 "healthy": healthy, "problems": problems, "jobs": jobs,
-                                "notifications_given_up": given_up}))
+                                "notifications_given_up": given_up,
+                                "articles_not_yet_searchable": unindexed}))
     else:
         if holder:
             click.echo(clean(f"daemon: running, PID {holder.get('pid')}, since "
@@ -87,6 +90,8 @@ def status(c: Context, fmt: str) -> None:
                              f" ({j['last_duration']}s), next {j['next_run_at'] or '-'}, "
                              f"runs {j['runs']}, failures {j['failures']}"
                              + (f", error: {j['last_error']}" if j['last_error'] else "")))
+        if unindexed:  # the next daemon job, search or serve indexes them
+            click.echo(f"search index: {unindexed} stored article(s) not indexed yet")
         click.echo("healthy" if healthy else "unhealthy:")
         for p in problems:
             click.echo(clean(f"  {p}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -54,8 +54,10 @@ def search_cmd(c: Context, query: str, since: str | None, actor: tuple[str, ...]
         raise click.UsageError("QUERY is empty")
     q = search.Query(query, since=lower, actors=actor, events=event,
                      alerts_only=alerts_only, limit=limit)
+    db = c.db()
+    catch_up(db)
     try:
-        hits = search.search(c.db(), q)
+        hits = search.search(db, q)
     except search.SearchSyntaxError as exc:
         click.echo(f"error: bad search query {clean(query)!r}: {clean(str(exc))}", err=True)
         click.echo(f"  {SYNTAX_HINT}", err=True)
@@ -65,6 +67,19 @@ def search_cmd(c: Context, query: str, since: str | None, actor: tuple[str, ...]
     else:
         width = shutil.get_terminal_size((100, 24)).columns
         click.echo(render_hits(hits, max(width, 60), colour=sys.stdout.isatty()))
+
+
+def catch_up(db: Any) -> None:
+    """Index what ingest stored since the last catch-up; say so if that cannot be done."""
+    import sqlite3
+
+    from . import search_index
+
+    try:
+        search_index.catch_up(db)
+    except sqlite3.OperationalError as exc:  # read-only file, locked past the busy timeout
+        click.echo(f"warning: {search_index.pending(db)} stored article(s) are not in the "
+                   f"search index yet ({clean(str(exc))}); they are left out", err=True)
 
 
 def render_hits(hits: list[search.Hit], width: int, colour: bool = False) -> str:
@@ -112,14 +127,16 @@ def serve(c: Context, port: int, public: bool) -> None:
     if not app.available():
         raise click.ClickException(app.INSTALL_HINT)
     path = c.config.database
-    c.db().close()  # creates/migrates the database and its views before serving read-only
+    db = c.db()  # creates/migrates the database and its views before serving read-only
+    catch_up(db)
+    db.close()
     host = app.PUBLIC_HOST if public else app.HOST
     if public:
         click.echo(f"warning: serving on every network interface: anyone who can reach this "
                    f"machine on port {port} can read the whole database", err=True)
     click.echo(f"serving {path} read-only at http://{host}:{port}/monitor "
                "(port 0: see the address below); Ctrl-C stops", err=True)
-    app.run(path, host=host, port=port)
+    app.run(path, host=host, port=port, keep_indexed=c.db)
 
 
 COMMANDS = [search_cmd, serve]

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import store
+from . import search_index, store
 from .article import Article
 from .config import Config, Feed
 from .dates import now_rfc3339
@@ -151,6 +151,7 @@ def run_once(db: Database, cfg: Config, engine: Engine) -> Report:
     report.seeds = run_seeds(db, cfg, engine)
     run_feeds(db, cfg, engine, report)
     report.notify = notify_new_stories(db, cfg)
+    search_index.catch_up(db)  # alerts are stored and sent: now the search index
     store.record_run(db, "once", started, "ok", {"seeds": report.seeds.as_dict(),
                                                  "feeds": report.feeds.as_dict()
                                                  | {"failed": report.failed,

@@ -22,7 +22,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEv
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from . import dates, jobstate, store
+from . import dates, jobstate, search_index, store
 from .config import Config, ConfigError, Feed, load_config
 from .cycle import SeedWatcher, poll_feed_job
 from .dates import now_rfc3339
@@ -80,6 +80,8 @@ class Daemon:
                     db = store.open_db(self.cfg.database)
                     jobstate.started(db, job_id, name, started)
                     summary = fn(db)
+                    if summary.get("new"):  # alerts are stored: now the search index
+                        _index(db, self.stopping)
                     level, self._states[job_id] = log_level(summary, self._states.get(job_id))
                     # A failed poll is a failure; a feed backing off after failures is
                     # still failing (but this run adds no failure to the count).
@@ -260,6 +262,17 @@ def _notify(db: Any, cfg: Config) -> dict[str, Any]:
     return {"sent": len(r.sent), "failed": len(r.failed), "given_up": len(r.gave_up)}
 
 
+def _index(db: Any, stop: threading.Event | None = None) -> int:
+    """Bring the search index up to date; a failure waits for the next job."""
+    try:
+        return search_index.catch_up(db, stop)
+    except Exception as exc:  # locked for longer than the busy timeout, disk full
+        log.warning("search index: catching up failed (next job tries again): %s",
+                    clean(redact_text(f"{type(exc).__name__}: {exc}")))
+        return 0
+
+
 def _maintenance(db: Any) -> dict[str, Any]:
+    indexed = _index(db)
     row = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    return {"checkpoint": list(row) if row else None}
+    return {"checkpoint": list(row) if row else None, "indexed": indexed}

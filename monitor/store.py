@@ -381,3 +381,11 @@ def m009_job_running_since(db: Database) -> None:
     # Set when a daemon job starts, cleared when it ends: `monitor status` shows
     # a long job as running, not as its previous run.
     db.table("jobs").add_column("running_since", str)
+
+
+@migrations()
+def m010_search_after_ingest(db: Database) -> None:
+    """The full-text index catches up after ingest (search_index.py), not per insert."""
+    from . import search_index
+
+    search_index.defer(db)

@@ -1,4 +1,4 @@
-"""monitor search: the FTS5 index follows every insert, BM25 order, snippets, filters, errors.
+"""monitor search: the FTS5 index catches up before a search, BM25 order, snippets, filters, errors.
 
 Every article here is SYNTHETIC (written for these tests), except the seed.
 """
@@ -69,10 +69,13 @@ def key(k: str) -> str:
     return f"https://synthetic.example/{k}"
 
 
-def test_index_follows_every_insert(stored, tmp_path):
+def test_search_indexes_what_ingest_stored_first(stored, tmp_path):
     db = open_db(tmp_path / "state" / "monitor.db")
     n = db.table("articles").count
     assert n == len(ARTICLES) + 1
+    # ingest stores articles and alerts; the index catches up afterwards
+    assert db.execute("select count(*) from articles_fts").fetchone()[0] == 0
+    assert key("dams") in urls(stored("derna", "--format", "json"))
     assert db.execute("select count(*) from articles_fts").fetchone()[0] == n
     ids = {r[0] for r in db.execute("select article_id from articles_fts")}
     assert ids == {r[0] for r in db.execute("select id from articles")}
@@ -171,15 +174,19 @@ def test_no_hits(stored):
 def test_existing_database_is_backfilled(stored, tmp_path):
     path = tmp_path / "state" / "monitor.db"
     db = open_db(path)
-    db.execute("drop table articles_fts")  # as before m010: no index, no triggers
+    db.execute("drop table articles_fts")  # as before m008: no index, no triggers
+    db.execute("drop table search_state")
     for t in ("ai", "ad", "au"):
         db.execute(f"drop trigger if exists articles_fts_{t}")
-    db.execute("delete from _sqlite_migrations where name = 'm008_search'")
+    db.execute("delete from _sqlite_migrations where name in ('m008_search', "
+               "'m010_search_after_ingest')")
     db.conn.commit()
     db.conn.close()
-    assert key("dams") in urls(stored("derna", "--format", "json"))  # m010 runs: backfill
+    assert key("dams") in urls(stored("derna", "--format", "json"))  # m008 runs: backfill
     db = open_db(path)
     assert db.execute("select count(*) from articles_fts").fetchone()[0] == len(ARTICLES) + 1
+    names = {r[0] for r in db.execute("select name from sqlite_master where type='trigger'")}
+    assert "articles_fts_ai" not in names and {"articles_fts_ad", "articles_fts_au"} <= names
 
 
 def test_query_folding_keeps_operators():

@@ -9,6 +9,10 @@ or broken pages while the daemon writes.
 from __future__ import annotations
 
 import json
+import logging
+import threading
+import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -62,12 +66,50 @@ def build(db_path: Path, settings: dict[str, Any] | None = None) -> Any:
     return ds
 
 
-def run(db_path: Path, host: str = HOST, port: int = PORT) -> None:
-    """Serve until interrupted (SIGINT/SIGTERM stop it cleanly)."""
+def run(db_path: Path, host: str = HOST, port: int = PORT,
+        keep_indexed: Callable[[], Any] | None = None) -> None:
+    """Serve until interrupted (SIGINT/SIGTERM stop it cleanly).
+
+    `keep_indexed` opens a writable connection: with it, a thread brings the
+    search index up to date every search_index.SERVE_EVERY seconds (articles
+    that `monitor ingest` stored while the page is open become searchable).
+    """
     import asyncio
 
     import uvicorn
 
+    if keep_indexed is not None:
+        threading.Thread(target=_keep_indexed, args=(keep_indexed,), daemon=True,
+                         name="search-index").start()
     ds = build(db_path)
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)
+
+
+def _keep_indexed(open_db: Callable[[], Any]) -> None:
+    while True:
+        time.sleep(search_index_every())
+        index_once(open_db)
+
+
+def search_index_every() -> float:
+    from .. import search_index
+
+    return search_index.SERVE_EVERY
+
+
+def index_once(open_db: Callable[[], Any]) -> int:
+    """One round of the serve thread: index what was stored since; never raises."""
+    from .. import search_index
+    from ..terminal import clean
+
+    try:
+        db = open_db()
+        try:
+            return search_index.catch_up(db)
+        finally:
+            db.close()
+    except Exception as exc:  # locked, read-only: the next round tries again
+        logging.getLogger("monitor.serve").warning(
+            "search index: catching up failed: %s", clean(f"{type(exc).__name__}: {exc}"))
+        return 0
