@@ -100,14 +100,21 @@ def feeds_cmd(c: Context, fmt: str, reset: tuple[str, ...]) -> None:
 
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Read and match files in N processes [default: the CPUs, at most 4; "
+                   "1: all in this process].")
 @pass_ctx
-def ingest_cmd(c: Context, paths: tuple[Path, ...]) -> None:
+def ingest_cmd(c: Context, paths: tuple[Path, ...], jobs: int | None) -> None:
     """Ingest article files, folders or feed files (RSS/Atom) now."""
     from .pipeline import Engine, ingest
-    from .sources.files import read_paths
+    from .sources.files import default_jobs, read_paths_parallel
 
     cfg = c.config
-    counts = ingest(c.db(), Engine(cfg.watchlist), read_paths(paths, "file"))
+    engine = Engine(cfg.watchlist)
+    db = c.db()
+    items = read_paths_parallel(paths, "file", workers=jobs or default_jobs(),
+                                prepare=engine.decided)
+    counts = ingest(db, engine, items)
     click.echo(f"ingest: {counts.seen} articles read, {counts.new} new, "
                f"{counts.alerts} alerts, {counts.problems} problems, "
                f"{counts.rejected} rejected, {counts.warnings} warnings")

@@ -46,9 +46,23 @@ class Engine:
         return decide(self.watchlist, self.matcher.find(article.text), day, article.text)
 
     def alert_for(self, article: Article, seen_at: str | None = None,
-                  **kw: Any) -> dict[str, Any] | None:
-        d = self.decide(article, seen_at)
+                  decision: Decision | None = None, **kw: Any) -> dict[str, Any] | None:
+        d = decision or self.decide(article, seen_at)
         return build_alert(article, d, self.watchlist, **kw) if d.alert else None
+
+    def decided(self, article: Article) -> Decided | Article:
+        """The article with its decision, made now (in a reader process), when it does
+        not depend on the time it is stored (an undated feed item's does)."""
+        if article.published_date is None and article.source_kind == "feed":
+            return article
+        return Decided(article, self.decide(article))
+
+
+@dataclass(frozen=True)
+class Decided:
+    """An article and its decision, made where it was read (see Engine.decided)."""
+    article: Article
+    decision: Decision
 
 
 @dataclass
@@ -71,13 +85,18 @@ class Counts:
                 ("seen", "new", "alerts", "rejected", "problems", "warnings")}
 
 
-def ingest(db: Database, engine: Engine, items: Iterable[Article | Problem]) -> Counts:
+def ingest(db: Database, engine: Engine,
+           items: Iterable[Article | Decided | Problem]) -> Counts:
     """Store new articles and their alerts; record problems. Batches of BATCH."""
     counts = Counts()
     batch: list[Article] = []
     problems: list[Problem] = []
+    decided: dict[int, Decision] = {}  # id() of a batch article -> its decision
     chars = 0
     for item in items:
+        if isinstance(item, Decided):
+            decided[id(item.article)] = item.decision
+            item = item.article
         if isinstance(item, Problem):
             problems.append(item)
             if item.level == "warning":
@@ -91,14 +110,14 @@ def ingest(db: Database, engine: Engine, items: Iterable[Article | Problem]) -> 
         batch.append(item)
         chars += len(item.text)
         if len(batch) >= BATCH or chars >= BATCH_CHARS:
-            _flush(db, engine, batch, problems, counts)
-            batch, problems, chars = [], [], 0
-    _flush(db, engine, batch, problems, counts)
+            _flush(db, engine, batch, problems, counts, decided)
+            batch, problems, chars, decided = [], [], 0, {}
+    _flush(db, engine, batch, problems, counts, decided)
     return counts
 
 
 def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Problem],
-           counts: Counts) -> None:
+           counts: Counts, decided: dict[int, Decision] | None = None) -> None:
     """Store one batch. Whatever goes wrong with one article is that article's problem."""
     fresh, collisions = identity.resolve(batch, lambda ids: identity.stored(db, ids))
     failed: list[Problem] = []  # articles that failed a stage (the others go on)
@@ -108,7 +127,9 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
     rejected: list[Problem] = []
     for a in fresh:
         try:
-            alert = engine.alert_for(a, seen_at=now, created_at=now)
+            # An article identity.resolve renamed is a new object: decided again here.
+            alert = engine.alert_for(a, seen_at=now, created_at=now,
+                                     decision=(decided or {}).get(id(a)))
         except Exception as exc:  # a matcher bug costs this article its alert, not the batch
             failed.append(_failed(a, "matching", exc))
             alert = None

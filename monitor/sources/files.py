@@ -10,7 +10,7 @@ import errno
 import json
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,7 @@ def read_paths(paths: Iterable[Path], source_kind: str = "seed",
     reaches it (`monitor once` and `monitor ingest seeds/` agree).
     """
     paths = list(paths)
-    folders = [r for r in (paths if roots is None else roots) if r.is_dir()]
+    folders = _folders(paths, roots)
     for p in iter_paths(paths):
         if isinstance(p, Problem):
             yield from checked(p)
@@ -91,13 +91,30 @@ def read_paths(paths: Iterable[Path], source_kind: str = "seed",
 
 
 def scope_of(path: Path, folders: Iterable[Path]) -> str:
-    """The path of a file relative to the first folder holding it, else its name."""
+    """The path of a file relative to the first folder holding it, else its name.
+
+    `folders` are resolved already (`_folders`): once per read, not once per file."""
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return path.name
     for f in folders:
         try:
-            return path.resolve().relative_to(f.resolve()).as_posix()
-        except (ValueError, OSError):
+            return resolved.relative_to(f).as_posix()
+        except ValueError:
             continue
     return path.name
+
+
+def _folders(paths: list[Path], roots: Iterable[Path] | None) -> list[Path]:
+    out = []
+    for r in paths if roots is None else roots:
+        try:
+            if r.is_dir():
+                out.append(r.resolve())
+        except OSError:
+            continue
+    return out
 
 
 def read_file(path: Path, source_kind: str = "seed",
@@ -248,3 +265,104 @@ def _read_jsonl(text: str, src: str, kind: str, scope: str) -> Iterator[Article 
             yield Problem(src, f"invalid JSON on line {n}: {err}", n, line[:_MAX_RECORD])
             continue
         yield from _record(obj, src, kind, n, scope)
+
+
+def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
+                        roots: Iterable[Path] | None = None, workers: int = 1,
+                        prepare: Callable[[Article], Any] | None = None
+                        ) -> Iterator[Any]:
+    """`read_paths`, with files read in `workers` processes; same items, same order.
+
+    Parsing (feedparser, HTML to text) and `prepare` (pure work on one article:
+    matching) need nothing but the file, so other processes can do them while
+    this one stores. `prepare(article)` replaces each article in what is yielded;
+    one that raises leaves the article as it is (its consumer does the work and
+    reports the failure).
+    At most 2 x workers files are in flight (memory stays bounded). Only for a
+    single-threaded caller (the CLI): processes are forked. If a reader process
+    dies, the files in flight and the rest are read here (with a warning each).
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    paths = list(paths)
+    folders = _folders(paths, roots)
+    listed = list(iter_paths(paths))
+    files = [p for p in listed if not isinstance(p, Problem)]
+    if workers <= 1 or len(files) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from read_paths(paths, source_kind, roots)
+        return
+    ctx = multiprocessing.get_context("fork")  # the worker inherits `prepare`, unpickled
+    pending: deque[tuple[Path | Problem, Future[list[Article | Problem]] | None]] = deque()
+    todo = iter(listed)
+    broken = False
+    with ProcessPoolExecutor(min(workers, len(files)), mp_context=ctx,
+                             initializer=_set_prepare, initargs=(prepare,)) as pool:
+        while True:
+            while not broken and len(pending) < 2 * workers:
+                p = next(todo, None)
+                if p is None:
+                    break
+                if isinstance(p, Problem):
+                    pending.append((p, None))
+                    continue
+                try:
+                    pending.append((p, pool.submit(_read_all, p, source_kind,
+                                                   scope_of(p, folders))))
+                except BrokenProcessPool:
+                    broken = True
+                    pending.append((p, None))
+            if not pending:
+                break
+            p, fut = pending.popleft()
+            if isinstance(p, Problem):
+                yield from checked(p)
+            elif fut is None:
+                yield from read_file(p, source_kind, scope=scope_of(p, folders))
+            else:
+                try:
+                    got = fut.result()
+                except BrokenProcessPool:  # killed (out of memory, a signal): read it here
+                    broken = True
+                    got = [Problem(str(p), "the process reading this file died; read again "
+                                           "in the main process", level="warning"),
+                           *read_file(p, source_kind, scope=scope_of(p, folders))]
+                yield from got
+    for p in todo:  # after a broken pool: read here
+        if isinstance(p, Problem):
+            yield from checked(p)
+        else:
+            yield from read_file(p, source_kind, scope=scope_of(p, folders))
+
+
+def default_jobs() -> int:
+    """Reader processes for `monitor ingest`: the CPUs this process may use, at most 4."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+_PREPARE: Callable[[Article], Any] | None = None  # set in each reader process
+
+
+def _set_prepare(prepare: Callable[[Article], Any] | None) -> None:
+    global _PREPARE
+    _PREPARE = prepare
+
+
+def _read_all(path: Path, source_kind: str, scope: str) -> list[Any]:
+    out: list[Any] = []
+    for item in read_file(path, source_kind, scope=scope):
+        if _PREPARE is not None and isinstance(item, Article):
+            try:
+                item = _PREPARE(item)
+            except Exception:  # noqa: S110 - the consumer does it again and reports it
+                pass
+        out.append(item)
+    return out

@@ -1,0 +1,132 @@
+"""`monitor ingest --jobs N`: files read and matched in other processes, same result.
+
+Every file here is SYNTHETIC (written for these tests), not real news.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from conftest import SEED
+
+from monitor.article import Article
+from monitor.config import load_config
+from monitor.pipeline import Decided, Engine
+from monitor.sources import Problem
+from monitor.sources.files import read_paths, read_paths_parallel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def rss(items: list[tuple[str, str]]) -> bytes:
+    body = "".join(f"<item><title>{t}</title><link>https://synthetic.example/{i}</link>"
+                   f"<description>{d}</description></item>" for i, (t, d) in enumerate(items))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Synthetic</title>'
+            f"{body}</channel></rss>").encode()
+
+
+def corpus(folder: Path) -> Path:
+    """A folder of every kind of file, a bad one among them (all synthetic)."""
+    folder.mkdir()
+    (folder / "a.jsonl").write_text("".join(json.dumps(
+        {"id": f"a{i}", "title": f"Synthetic {i}: Haftar's forces near Sirte",
+         "text": f"Synthetic body {i}: clashes near Sirte, Libya." if i % 2 else
+                 f"Synthetic body {i} about gardening."}) + "\n" for i in range(30))
+        + "{broken json\n", "utf-8")
+    (folder / "b.xml").write_bytes(rss([(f"Synthetic feed item {i} on Tripoli talks",
+                                         f"The Presidential Council met in Tripoli, Libya "
+                                         f"({i}).") for i in range(20)]))
+    (folder / "c.txt").write_text("Synthetic note\nNothing about anywhere.", "utf-8")
+    (folder / "d.html").write_bytes(b"\xff\xfe<title>x</title>\x00\x81 broken bytes")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "a.jsonl").write_text(json.dumps(
+        {"id": "a1", "title": "Synthetic same id, other folder: GNU in Tripoli",
+         "text": "The Government of National Unity in Tripoli, Libya."}) + "\n", "utf-8")
+    (folder / "seed.md").write_bytes(SEED.read_bytes())
+    return folder
+
+
+def plain(items) -> list:
+    return [(x.article if isinstance(x, Decided) else x) for x in items]
+
+
+def test_parallel_read_gives_the_same_items_in_the_same_order(tmp_path):
+    folder = corpus(tmp_path / "in")
+    one = list(read_paths([folder, tmp_path / "missing"], "file"))
+    two = plain(read_paths_parallel([folder, tmp_path / "missing"], "file", workers=2))
+    assert one == two
+    assert any(isinstance(x, Problem) for x in one) and len(one) > 50
+
+
+def test_prepare_runs_in_the_reader_and_a_failure_leaves_the_article(tmp_path):
+    folder = corpus(tmp_path / "in")
+    parent = os.getpid()
+
+    def prepare(a: Article):
+        if "gardening" in a.text:
+            raise ValueError("synthetic failure")
+        return (a, os.getpid())
+
+    out = list(read_paths_parallel([folder], "file", workers=2, prepare=prepare))
+    pids = {x[1] for x in out if isinstance(x, tuple)}
+    assert pids and parent not in pids  # done in the reader processes
+    left = [x for x in out if isinstance(x, Article)]
+    assert left and all("gardening" in a.text for a in left)
+
+
+def test_prepare_decides_like_the_engine(tmp_path):
+    folder = corpus(tmp_path / "in")
+    engine = Engine(load_config(ROOT / "config.toml", str(tmp_path / "x.db")).watchlist)
+    out = [x for x in read_paths_parallel([folder], "file", workers=2,
+                                          prepare=engine.decided) if isinstance(x, Decided)]
+    assert len(out) > 40
+    for d in out:
+        assert d.decision == engine.decide(d.article)
+
+
+def dump(db: Path) -> dict[str, list]:
+    con = sqlite3.connect(db)
+    try:
+        return {
+            "articles": con.execute("select id, title, text, source, story_id from articles "
+                                    "order by id").fetchall(),
+            "alerts": con.execute("select id, article_id, story_id, severity, score "
+                                  "from alerts order by id").fetchall(),
+            "terms": con.execute("select * from alert_terms order by 1, 2, 3").fetchall(),
+            "rejected": con.execute("select source, error from rejected "
+                                    "order by 1, 2").fetchall(),
+            "stories": con.execute("select id, articles, headline from stories "
+                                   "order by id").fetchall()}
+    finally:
+        con.close()
+
+
+def test_ingest_with_jobs_stores_what_one_process_stores(project, run, tmp_path):
+    folder = corpus(tmp_path / "in")
+    cfg = project()
+    got = {}
+    for jobs in ("1", "2"):
+        db = tmp_path / f"jobs{jobs}.db"
+        r = run("--db", str(db), "ingest", "--jobs", jobs, str(folder), config=cfg)
+        assert r.exit_code == 0, r.output
+        got[jobs] = (r.output, dump(db))
+    assert got["1"] == got["2"]
+    assert got["2"][1]["alerts"] and got["2"][1]["rejected"]
+
+
+def test_a_reader_process_that_dies_loses_no_file(tmp_path):
+    folder = corpus(tmp_path / "in")
+
+    def prepare(a: Article):
+        if "Tripoli talks" in a.title:
+            os._exit(1)  # as if killed
+        return a
+
+    one = list(read_paths([folder], "file"))
+    two = list(read_paths_parallel([folder], "file", workers=2, prepare=prepare))
+    died = [x for x in two if isinstance(x, Problem) and "died" in x.error]
+    assert died and all(x.level == "warning" for x in died)
+    assert [x for x in two if x not in died] == one
