@@ -70,13 +70,21 @@ class _Batch:
             stored.update((t, found.get(t, 0)) for t in missing)
         return {t: c for t in terms if (c := stored[t] + add[t])}, self.reports + self.added
 
+    def load(self, ids: Iterable[str]) -> None:
+        """Read the stories this batch has not read yet (one statement)."""
+        missing = [s for s in ids if s not in self.stories]
+        if not missing:
+            return
+        self.stories.update(dict.fromkeys(missing))  # None: no row, or no centroid
+        for sid, text, first, last in self.db.conn.execute(
+                "select id, centroid, first_day, last_day from stories where id in "
+                "(select value from json_each(?)) and centroid is not null",
+                [json.dumps(missing)]):
+            self.stories[sid] = [*_centroid(text), first, last]
+
     def story(self, sid: str) -> list[Any] | None:
         """A story's [centroid, norm, first_day, last_day] as this batch sees it."""
-        if sid not in self.stories:
-            row = self.db.execute("select centroid, first_day, last_day from stories "
-                                  "where id = ?", [sid]).fetchone()
-            self.stories[sid] = None if row is None or row[0] is None else \
-                [*_centroid(row[0]), row[1], row[2]]
+        self.load((sid,))
         return self.stories[sid]
 
     def survivor(self, sid: str) -> str:
@@ -116,24 +124,26 @@ def candidates(db: Database, keys: list[str], at: int,
     lo, hi = at - stories.WINDOW_DAYS, at + stories.WINDOW_DAYS
     per_term = ("select * from (select story_id from story_terms where term = ? and "
                 "last_day >= ? order by last_day desc limit %d)" % POSTINGS)
-    sql = ("select s.id, s.centroid, s.first_day, s.last_day from stories s join "
+    sql = ("select s.id, s.first_day, s.last_day from stories s join "
            "(select story_id, count(*) as shared from (%s) group by story_id "
            "order by shared desc, story_id limit ?) t on t.story_id = s.id "
            "where s.merged_into is null and s.first_day <= ?"
            % " union all ".join([per_term] * len(keys)))
     params = [x for k in keys for x in (k, lo)]
-    rows = db.execute(sql, [*params, stories.MAX_CANDIDATES, hi]).fetchall()
+    rows = db.conn.execute(sql, [*params, stories.MAX_CANDIDATES, hi]).fetchall()
+    # Centroids as the batch sees them (grown ones are not written yet), each story
+    # read once per batch.
+    batch = _Batch(db) if batch is None else batch
+    batch.load(r[0] for r in rows)
     out = []
-    mine = batch.stories if batch is not None else {}
-    for r in rows:
-        st = mine.get(r[0])
-        if st is not None:  # read or grown in this batch (its centroid may be unwritten)
-            if st[1] is None:
-                st[1] = stories.norm(st[0])
-            out.append(stories.Candidate(r[0], st[0], r[2], r[3], st[1]))
+    for sid, first, last in rows:
+        st = batch.stories[sid]
+        if st is None:
+            out.append(stories.Candidate(sid, {}, first, last, 0.0))
             continue
-        centroid, norm = _centroid(r[1] or "{}")
-        out.append(stories.Candidate(r[0], centroid, r[2], r[3], norm))
+        if st[1] is None:
+            st[1] = stories.norm(st[0])
+        out.append(stories.Candidate(sid, st[0], first, last, st[1]))
     return out
 
 
@@ -270,6 +280,8 @@ def resolve(db: Database, story_id: str) -> str:
     return row[0] if row and row[0] else story_id
 
 
+# `+c.current`: look the alert up by its article (an index on `current` would read
+# every current alert for each member).
 _AGGREGATE = """
 select m.story_id as id, min(m.seen_at) as first_seen_at, max(m.seen_at) as last_seen_at,
        min(m.at) as first_report_at, max(m.at) as last_report_at,
@@ -283,33 +295,44 @@ select m.story_id as id, min(m.seen_at) as first_seen_at, max(m.seen_at) as last
         join alert_terms t on t.alert_id = a.id where a.story_id = m.story_id
         and a.current = 1) as terms
 from story_members m where m.story_id in ({ids}) and exists
-  (select 1 from alerts c where c.article_id = m.article_id and c.current = 1)
+  (select 1 from alerts c where c.article_id = m.article_id and +c.current = 1)
 group by m.story_id
 """
 
 
+_COLUMNS = ("id", "first_seen_at", "last_seen_at", "first_report_at", "last_report_at",
+            "articles", "sources", "languages", "headline", "score", "severity",
+            "severity_rank", "actors", "events")
+# Only the aggregates change: the centroid and shown_at/shown_rank stay.
+_UPSERT = ("insert into stories (%s) values (%s) on conflict(id) do update set %s" % (
+    ", ".join(_COLUMNS), ", ".join("?" * len(_COLUMNS)),
+    ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])))
+
+
 def refresh(db: Database, story_ids: Iterable[str]) -> None:
     """Recompute the aggregates of these stories (the survivors of any merge)."""
-    ids = sorted({resolve(db, s) for s in story_ids})
+    asked = sorted(set(story_ids))
+    # One hop: a merge points every story merged into the younger at the survivor.
+    moved = dict(db.conn.execute(
+        "select id, merged_into from stories where merged_into is not null and id in "
+        "(select value from json_each(?))", [json.dumps(asked)]).fetchall())
+    ids = sorted({moved.get(s, s) for s in asked})
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         rows = []
-        for r in db.query(_AGGREGATE.format(ids=",".join("?" * len(chunk))), chunk):
-            score = story_score(r["best"], r["sources"]) if r["best"] is not None else None
+        for (sid, first_seen, last_seen, first_report, last_report, articles, sources,
+             langs, headline, best, terms_json) in db.conn.execute(
+                _AGGREGATE.format(ids=",".join("?" * len(chunk))), chunk):
+            score = story_score(best, sources) if best is not None else None
             sev = severity(score) if score is not None else None
-            terms = sorted(json.loads(r["terms"] or "[]"))
-            rows.append({
-                "id": r["id"], "first_seen_at": r["first_seen_at"],
-                "last_seen_at": r["last_seen_at"], "first_report_at": r["first_report_at"],
-                "last_report_at": r["last_report_at"], "articles": r["articles"],
-                "sources": r["sources"], "languages": ",".join(
-                    sorted(json.loads(r["languages"] or "[]"))),
-                "headline": r["headline"], "score": score, "severity": sev,
-                "severity_rank": SEVERITIES.index(sev) if sev else None,
-                "actors": ",".join(t[6:] for t in terms if t.startswith("actor:")),
-                "events": ",".join(t[6:] for t in terms if t.startswith("event:"))})
-        # upsert keeps the centroid and shown_at/shown_rank: only the aggregates change.
-        db.table("stories").upsert_all(rows, pk="id")
+            terms = sorted(json.loads(terms_json or "[]"))
+            rows.append((
+                sid, first_seen, last_seen, first_report, last_report, articles, sources,
+                ",".join(sorted(json.loads(langs or "[]"))), headline, score, sev,
+                SEVERITIES.index(sev) if sev else None,
+                ",".join(t[6:] for t in terms if t.startswith("actor:")),
+                ",".join(t[6:] for t in terms if t.startswith("event:"))))
+        db.conn.executemany(_UPSERT, rows)
 
 
 def backfill(db: Database) -> None:
