@@ -114,7 +114,7 @@ def profile(title: str, text: str, actors: Iterable[str] = (),
     body = body_lines(text if not title or text.startswith(title) else f"{title}\n{text}")
     places = exonyms()
     words = [places.get(w, w) for w in _WORD.findall(folded_text(body))[:WORDS]]
-    head = " ".join(body.split()[:WORDS])
+    head = " ".join(body.split(None, WORDS)[:WORDS])  # the first WORDS words
     names = {_stem(places.get(n, n)) for n in map(_fold_name, _NAME.findall(head))}
     # Counted in order of first appearance (the profile's order is the order of sums).
     tf = Counter(map(_stem, [w for w in words if w not in stop
