@@ -35,10 +35,12 @@ def _reports(seed: int, n: int = 60, size: int = 20) -> list:
     for i in range(n):
         vocab, actors, events = ((CLASHES, ["haftar"], ["armed_clash"]) if i % 3 else
                                  (OIL, ["noc"], ["oil_disruption"]))
-        body = " ".join(rng.choice(vocab) for _ in range(size)) + "."
+        # A word of its own in every report: the index row it posts keeps the story's
+        # day of then until a later report moves the story's day on.
+        body = " ".join(rng.choice(vocab) for _ in range(size)) + f" zq{seed}x{i}."
         art = make_article(title="", body=body, source="synthetic", source_kind="seed",
                            url=f"https://synthetic.example/{seed}/{i}",
-                           published_at=f"2020-10-{20 + i % 4}T10:00:00Z")
+                           published_at=f"2020-10-{20 + 4 * i // n}T10:00:00Z")
         out.append((art, actors, events))
     return out
 
@@ -70,6 +72,12 @@ def _place(db_path, reports: list, sizes: list[int]) -> tuple[dict, dict]:
                             "order by term, story_id"),
             ("story_members", "select * from story_members order by article_id"),
             ("articles", "select id, story_id from articles order by id"))}}
+    # Each live story's day range is that of its reports (merged ones included).
+    for sid, first, last in db.execute(
+            "select id, first_day, last_day from stories where merged_into is null"):
+        days = [stories.day(r[0]) for r in db.execute(
+            "select at from story_members where story_id = ?", [sid])]
+        assert (first, last) == (min(days), max(days)), sid
     db.conn.close()
     return story_of, tables
 
@@ -107,19 +115,25 @@ def test_a_merge_inside_a_batch_places_as_one_batch_each_would(tmp_path, monkeyp
     monkeypatch.setattr(stories, "choose", busy_day)
     reports = _reports(3, n=30)
     x = reports[1]
+    # A day after x: the loner's story is the younger one.
     y = (make_article(title="", body=x[0].text + " loner", source="synthetic",
                       source_kind="seed", url="https://synthetic.example/y",
-                      published_at=x[0].published_at), x[1], x[2])
+                      published_at="2020-10-21T10:00:00Z"), x[1], x[2])
     bridge = (make_article(title="", body=x[0].text + " " + x[0].text, source="synthetic",
                            source_kind="seed", url="https://synthetic.example/bridge",
-                           published_at=x[0].published_at), x[1], x[2])
-    reports = reports[:10] + [y] + reports[10:20] + [bridge] + reports[20:]
+                           published_at="2020-10-22T11:00:00Z"), x[1], x[2])
+    # The bridge comes last: the index rows its merge moves over must still reach the
+    # survivor's latest day, though no later report moves that day on.
+    reports = reports[:10] + [y] + reports[10:] + [bridge]
     one = _place(tmp_path / "one.db", reports, [len(reports)])
     each = _place(tmp_path / "each.db", reports, [1] * len(reports))
     mixed = _place(tmp_path / "mixed.db", reports, [5, 9, 4, 9, 5])
     assert [r[0] for r in one[1]["stories"] if r[4] is not None] == [
         "s" + y[0].id[1:]]  # the loner's story merged into the older one
-    assert one[0][y[0].id] == one[0][x[0].id] == one[0][bridge[0].id] != "s" + y[0].id[1:]
+    survivor = one[0][y[0].id]
+    assert survivor == one[0][x[0].id] == one[0][bridge[0].id] != "s" + y[0].id[1:]
+    # The survivor holds the younger story's terms (its centroid moved over).
+    assert "loner" in next(r[1] for r in one[1]["stories"] if r[0] == survivor)
     for name in one[1]:
         assert one[1][name] == each[1][name], name
         assert mixed[1][name] == each[1][name], name
@@ -139,3 +153,17 @@ def test_two_reports_in_one_batch_or_two_count_the_same(tmp_path):
         stories.profile("", b[0].text))
     assert shared and all(df[t] == 2 for t in shared)
     assert one[1]["stories"] == two[1]["stories"]
+
+
+def test_a_merge_on_its_own_writes_the_summed_centroid(tmp_path):
+    reports = _reports(5, n=6)
+    _, before = _place(tmp_path / "x.db", reports, [6])
+    live = [r for r in before["stories"] if r[4] is None]
+    (a, ca, *_), (b, cb, *_) = live[:2]
+    db = open_db(tmp_path / "x.db")
+    with transaction(db):
+        old = story_store.merge(db, a, b)
+    young = b if old == a else a
+    rows = {r[0]: r for r in db.execute("select id, centroid, merged_into from stories")}
+    assert json.loads(rows[old][1]) == stories.add(*((ca, cb) if old == a else (cb, ca)))
+    assert rows[young][1:] == (None, old)
