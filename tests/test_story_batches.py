@@ -122,9 +122,10 @@ def test_a_merge_inside_a_batch_places_as_one_batch_each_would(tmp_path, monkeyp
     bridge = (make_article(title="", body=x[0].text + " " + x[0].text, source="synthetic",
                            source_kind="seed", url="https://synthetic.example/bridge",
                            published_at="2020-10-22T11:00:00Z"), x[1], x[2])
-    # The bridge comes last: the index rows its merge moves over must still reach the
-    # survivor's latest day, though no later report moves that day on.
-    reports = reports[:10] + [y] + reports[10:] + [bridge]
+    # Both come last (any near-copy after the loner could merge it first): the index
+    # rows the merge moves over must still reach the survivor's latest day, though no
+    # later report moves that day on.
+    reports = reports + [y, bridge]
     one = _place(tmp_path / "one.db", reports, [len(reports)])
     each = _place(tmp_path / "each.db", reports, [1] * len(reports))
     mixed = _place(tmp_path / "mixed.db", reports, [5, 9, 4, 9, 5])
