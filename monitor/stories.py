@@ -35,7 +35,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import repeat
 from operator import mul
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -59,7 +58,9 @@ MERGE_PAIR = JOIN  # ...when the two are themselves alike (a round-up of two eve
 WINDOW_DAYS = 7  # a story is found only by articles at most this far from its time range
 DECAY_DAYS = 2.0  # scores fall by e each DECAY_DAYS beyond one day from the story's range
 _WORD = re.compile(r"\w+")
-_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)")
+# A capital letter not starting a sentence. The lookahead first: the lookbehinds are
+# then tried only where a capital stands (the same matches, three times faster).
+_NAME = re.compile(r"(?=[A-ZÀ-ÖØ-ÞĀ-Ž])(?<![.!?:]\s)(?<!^)\b([A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)")
 _LINE_SUFFIX = re.compile(r":\d+$")
 _SENTENCE_END = (".", "!", "?", ":", '"', "”", "»", "»", "。", "؟")
 _DATA = Path(__file__).with_name("data") / "stopwords.json"
@@ -102,6 +103,12 @@ def _stem(word: str) -> str:
     return word if word.isdigit() else word[:STEM]
 
 
+@lru_cache(maxsize=8192)
+def _fold_name(name: str) -> str:
+    """A capitalised word folded (names recur: folded once)."""
+    return fold(name).text
+
+
 def profile(title: str, text: str, actors: Iterable[str] = (),
             events: Iterable[str] = ()) -> Profile:
     """Raw term weights (1 + log tf; names and entities weighted up), before IDF."""
@@ -109,14 +116,11 @@ def profile(title: str, text: str, actors: Iterable[str] = (),
     body = body_lines(text if not title or text.startswith(title) else f"{title}\n{text}")
     places = exonyms()
     words = [places.get(w, w) for w in _WORD.findall(folded_text(body))[:WORDS]]
-    head = " ".join(body.split()[:WORDS])
-    names = {_stem(places.get(n, n)) for n in
-             (fold(m.group(1)).text for m in _NAME.finditer(head))}
-    tf: Counter[str] = Counter()
-    for w in words:
-        if w in stop or (len(w) < 3 and not w.isdigit()):
-            continue
-        tf[_stem(w)] += 1
+    head = " ".join(body.split(None, WORDS)[:WORDS])  # the first WORDS words
+    names = {_stem(places.get(n, n)) for n in map(_fold_name, _NAME.findall(head))}
+    # Counted in order of first appearance (the profile's order is the order of sums).
+    tf = Counter(map(_stem, [w for w in words if w not in stop
+                             and (len(w) >= 3 or w.isdigit())]))
     out = {w: (1 + math.log(n)) * (NAME_WEIGHT if w in names else 1.0) for w, n in tf.items()}
     out.update({f"@a:{a}": ENTITY_WEIGHT for a in actors})
     out.update({f"@e:{e}": ENTITY_WEIGHT for e in events})
@@ -149,11 +153,14 @@ def norm(centroid: Mapping[str, float]) -> float:
 def cosine(vec: Mapping[str, float], centroid: Mapping[str, float],
            norm_: float | None = None) -> float:
     """Cosine of a normalised profile and an (unnormalised) centroid of norm `norm_`."""
-    # The same sums, term by term in the same order, as C loops (map, not genexprs).
+    # The products of the shared terms, summed in the order of `vec` as C loops: the
+    # same sum, bit for bit, as over every term (the others add exactly 0.0).
     norm_ = norm(centroid) if norm_ is None else norm_
     if not norm_:
         return 0.0
-    return sum(map(mul, vec.values(), map(centroid.get, vec, repeat(0.0)))) / norm_
+    shared = list(filter(centroid.__contains__, vec))
+    return sum(map(mul, map(vec.__getitem__, shared), map(centroid.__getitem__, shared))
+               ) / norm_
 
 
 def alike(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -222,12 +229,12 @@ def choose(vec: Profile, at: int, candidates: Iterable[Candidate]) -> Choice:
 
 def language(text: str) -> str | None:
     """The article's language by its most frequent words (None if unsure)."""
-    words = _WORD.findall(fold(text[:3000]).text)
+    words = _WORD.findall(folded_text(text[:3000]))
     if not words:
         return None
     _, top = stopwords()
     seen = Counter(words)  # a language's 100 words looked up, not every word per language
-    counts = {lang: sum(seen[w] for w in ws if w in seen) for lang, ws in top.items()}
+    counts = {lang: sum(map(seen.__getitem__, seen.keys() & ws)) for lang, ws in top.items()}
     lang, n = max(counts.items(), key=lambda kv: (kv[1], kv[0] == "en"))
     return lang if n >= 3 and n >= 0.1 * len(words) else None
 

@@ -20,6 +20,7 @@ story merges into an older one (articles, alerts and members follow).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -34,17 +35,84 @@ from .severity import SEVERITIES, severity, story_score
 POSTINGS = 200  # stories read per lookup term (its most recent ones)
 
 
-def _df(db: Database, terms: Sequence[str]) -> tuple[dict[str, int], int]:
-    # One statement for any number of terms (a JSON array): prepared once, not
-    # once per distinct count of placeholders.
-    found: dict[str, int] = dict(db.conn.execute(
-        "select term, df from story_df where term in (select value from json_each(?))",
-        [json.dumps(list(terms))]).fetchall())
-    row = db.execute("select value from story_meta where key = 'reports'").fetchone()
-    return found, row[0] if row else 0
+class _Batch:
+    """What one `assign` call has placed but not yet written: later reports of the
+    batch read it as if it were written (the same IDF, centroids and index).
+
+    story_df, story_meta, the changed centroids and the member rows are written
+    once, by `flush`, inside the caller's transaction.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.stored_df: dict[str, int] = {}  # story_df rows as stored (0: none)
+        self.df_add: Counter[str] = Counter()  # ... and what this batch adds
+        row = db.execute("select value from story_meta where key = 'reports'").fetchone()
+        self.reports, self.added = (row[0] if row else 0), 0
+        # Stories this batch read or grew: [centroid, norm or None, first_day, last_day],
+        # None when its centroid is null; centroids parsed once, written once (never
+        # mutated: `stories.add` makes a new one).
+        self.stories: dict[str, list[Any] | None] = {}
+        self.dirty: set[str] = set()
+        self.indexed: dict[str, int] = {}  # every story_terms row of story reaches this day
+        self.merged: dict[str, str] = {}  # younger -> older, merges of this batch
+        self.members: list[list[Any]] = []
+
+    def df(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+        """Document frequencies of these terms, and the number of reports counted."""
+        stored, add = self.stored_df, self.df_add
+        missing = [t for t in terms if t not in stored]
+        if missing:
+            # One statement for any number of terms (a JSON array).
+            found = dict(self.db.conn.execute(
+                "select term, df from story_df where term in (select value from json_each(?))",
+                [json.dumps(missing)]).fetchall())
+            stored.update((t, found.get(t, 0)) for t in missing)
+        return {t: c for t in terms if (c := stored[t] + add[t])}, self.reports + self.added
+
+    def load(self, ids: Iterable[str]) -> None:
+        """Read the stories this batch has not read yet (one statement)."""
+        missing = [s for s in ids if s not in self.stories]
+        if not missing:
+            return
+        self.stories.update(dict.fromkeys(missing))  # None: no row, or no centroid
+        for sid, text, first, last in self.db.conn.execute(
+                "select id, centroid, first_day, last_day from stories where id in "
+                "(select value from json_each(?)) and centroid is not null",
+                [json.dumps(missing)]):
+            self.stories[sid] = [*_centroid(text), first, last]
+
+    def story(self, sid: str) -> list[Any] | None:
+        """A story's [centroid, norm, first_day, last_day] as this batch sees it."""
+        self.load((sid,))
+        return self.stories[sid]
+
+    def survivor(self, sid: str) -> str:
+        while sid in self.merged:
+            sid = self.merged[sid]
+        return sid
+
+    def flush(self) -> None:
+        """Write what the batch changed: centroids, members, IDF, report count."""
+        db = self.db
+        db.conn.executemany("update stories set centroid = ? where id = ?", [
+            (json.dumps(st[0], separators=(",", ":")), sid) for sid in sorted(self.dirty)
+            if (st := self.stories[sid]) is not None])
+        for m in self.members:
+            m[1] = self.survivor(m[1])
+        db.conn.executemany(_INSERT_MEMBER, self.members)
+        db.conn.executemany("insert into story_df (term, df) values (?, ?) on conflict(term) "
+                            "do update set df = df + excluded.df",
+                            sorted(t for t in self.df_add.items() if t[1]))
+        if self.added:
+            db.execute("insert into story_meta (key, value) values ('reports', ?) "
+                       "on conflict(key) do update set value = value + excluded.value",
+                       [self.added])
+        self.dirty, self.members, self.df_add, self.added = set(), [], Counter(), 0
 
 
-def candidates(db: Database, keys: list[str], at: int) -> list[stories.Candidate]:
+def candidates(db: Database, keys: list[str], at: int,
+               batch: _Batch | None = None) -> list[stories.Candidate]:
     """Live stories sharing the most key terms with an article, within the window.
 
     Each term contributes at most POSTINGS of its most recent stories: a term
@@ -56,17 +124,26 @@ def candidates(db: Database, keys: list[str], at: int) -> list[stories.Candidate
     lo, hi = at - stories.WINDOW_DAYS, at + stories.WINDOW_DAYS
     per_term = ("select * from (select story_id from story_terms where term = ? and "
                 "last_day >= ? order by last_day desc limit %d)" % POSTINGS)
-    sql = ("select s.id, s.centroid, s.first_day, s.last_day from stories s join "
+    sql = ("select s.id, s.first_day, s.last_day from stories s join "
            "(select story_id, count(*) as shared from (%s) group by story_id "
            "order by shared desc, story_id limit ?) t on t.story_id = s.id "
            "where s.merged_into is null and s.first_day <= ?"
            % " union all ".join([per_term] * len(keys)))
     params = [x for k in keys for x in (k, lo)]
-    rows = db.execute(sql, [*params, stories.MAX_CANDIDATES, hi]).fetchall()
+    rows = db.conn.execute(sql, [*params, stories.MAX_CANDIDATES, hi]).fetchall()
+    # Centroids as the batch sees them (grown ones are not written yet), each story
+    # read once per batch.
+    batch = _Batch(db) if batch is None else batch
+    batch.load(r[0] for r in rows)
     out = []
-    for r in rows:
-        centroid, norm = _centroid(r[1] or "{}")
-        out.append(stories.Candidate(r[0], centroid, r[2], r[3], norm))
+    for sid, first, last in rows:
+        st = batch.stories[sid]
+        if st is None:
+            out.append(stories.Candidate(sid, {}, first, last, 0.0))
+            continue
+        if st[1] is None:
+            st[1] = stories.norm(st[0])
+        out.append(stories.Candidate(sid, st[0], first, last, st[1]))
     return out
 
 
@@ -81,10 +158,10 @@ _INSERT_MEMBER = ("insert or replace into story_members (article_id, story_id, a
                   "source_key, lang, score, title) values (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
-def _member(db: Database, a: Article, sid: str, at: str, seen_at: str, score: float) -> None:
-    """The story_members row of a placed report."""
-    db.conn.execute(_INSERT_MEMBER, (a.id, sid, at, seen_at, stories.source_key(a),
-                                     stories.language(a.text), round(score, 4), a.title))
+def _member(batch: _Batch, a: Article, sid: str, at: str, seen_at: str, score: float) -> None:
+    """The story_members row of a placed report (written by `flush`)."""
+    batch.members.append([a.id, sid, at, seen_at, stories.source_key(a),
+                          stories.language(a.text), round(score, 4), a.title])
 
 
 def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequence[str]]],
@@ -94,72 +171,91 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
     Call inside the write transaction. Returns article id -> story id.
     """
     story_of: dict[str, str] = {}
+    batch = _Batch(db)
     for a, actors, events in flagged:
         raw = stories.profile(a.title, a.text, actors, events)
-        df, n = _df(db, sorted(raw))
+        df, n = batch.df(raw)
         vec = stories.weigh(raw, df, n)
         at_ts = stories.article_time(a, seen_at)
         at = stories.day(at_ts)
         keys = stories.key_terms(vec)
         # Look up by the heaviest terms some stored report has: a word never seen
         # before finds nothing. Post the heaviest terms overall, for later reports.
-        known = stories.key_terms({t: x for t, x in vec.items() if df.get(t)})
-        choice = stories.choose(vec, at, candidates(db, known, at))
+        known = stories.key_terms({t: x for t, x in vec.items() if t in df})
+        choice = stories.choose(vec, at, candidates(db, known, at, batch))
         sid = choice.story_id or stories.new_story_id(a.id)
         for other in choice.merge:
-            sid = merge(db, sid, other)
-        _grow(db, sid, raw, vec, at, keys, seen_at)
-        _member(db, a, sid, at_ts, seen_at, choice.score)
+            sid = merge(db, sid, other, batch)
+        _grow(batch, sid, raw, vec, at, keys, seen_at)
+        _member(batch, a, sid, at_ts, seen_at, choice.score)
         story_of[a.id] = sid
+    batch.flush()
     # A later report of the batch may have merged an earlier one's story away.
-    return {aid: resolve(db, sid) for aid, sid in story_of.items()}
+    live = {s: batch.survivor(s) for s in set(story_of.values())}
+    gone = dict(db.conn.execute(  # merged before this batch (one hop: merges flatten)
+        "select id, merged_into from stories where merged_into is not null and id in "
+        "(select value from json_each(?))", [json.dumps(sorted(
+            s for s, x in live.items() if s == x))]).fetchall())
+    return {aid: gone.get(live[sid], live[sid]) for aid, sid in story_of.items()}
 
 
-def _grow(db: Database, sid: str, raw: stories.Profile, vec: stories.Profile, at: int,
+def _grow(batch: _Batch, sid: str, raw: stories.Profile, vec: stories.Profile, at: int,
           keys: list[str], seen_at: str) -> None:
     """Add a report's profile to its story: centroid, day range, index terms, IDF."""
-    row = db.execute("select centroid, first_day, last_day from stories where id = ?",
-                     [sid]).fetchone()
-    if row is None or row[0] is None:
+    db, st = batch.db, batch.story(sid)
+    if st is None:
         centroid, first, last = dict(vec), at, at
+        changed = True
     else:
-        centroid = stories.add(json.loads(row[0] or "{}"), vec)
-        first, last = min(row[1] if row[1] is not None else at, at), max(row[2] or at, at)
-    db.execute("insert into stories (id, centroid, first_day, last_day, first_seen_at, "
-               "last_seen_at, articles, sources) values (?, ?, ?, ?, ?, ?, 1, 1) "
-               "on conflict(id) do update set centroid = excluded.centroid, "
-               "first_day = excluded.first_day, last_day = excluded.last_day",
-               [sid, json.dumps(centroid, separators=(",", ":")), first, last,
-                seen_at, seen_at])
+        centroid = stories.add(st[0], vec)
+        first, last = min(st[2] if st[2] is not None else at, at), max(st[3] or at, at)
+        changed = (first, last) != (st[2], st[3])
+    batch.stories[sid] = [centroid, None, first, last]
+    batch.dirty.add(sid)
+    if changed:  # the centroid itself is written by flush
+        db.execute("insert into stories (id, first_day, last_day, first_seen_at, "
+                   "last_seen_at, articles, sources) values (?, ?, ?, ?, ?, 1, 1) "
+                   "on conflict(id) do update set first_day = excluded.first_day, "
+                   "last_day = excluded.last_day", [sid, first, last, seen_at, seen_at])
     db.conn.executemany("insert into story_terms (term, story_id, last_day) values (?, ?, ?) "
                         "on conflict(term, story_id) do update set "
                         "last_day = max(last_day, excluded.last_day)",
                         [(t, sid, last) for t in keys])
     # Every term of the story finds it until a week after its latest report.
-    db.execute("update story_terms set last_day = ? where story_id = ? and last_day < ?",
-               [last, sid, last])
-    db.conn.executemany("insert into story_df (term, df) values (?, 1) "
-                        "on conflict(term) do update set df = df + 1", [(t,) for t in raw])
-    db.execute("insert into story_meta (key, value) values ('reports', 1) "
-               "on conflict(key) do update set value = value + 1")
+    if batch.indexed.get(sid) != last:
+        db.execute("update story_terms set last_day = ? where story_id = ? and last_day < ?",
+                   [last, sid, last])
+        batch.indexed[sid] = last
+    batch.df_add.update(raw.keys())
+    batch.added += 1
 
 
-def merge(db: Database, a: str, b: str) -> str:
+def merge(db: Database, a: str, b: str, batch: _Batch | None = None) -> str:
     """Merge two stories of one event: the younger points to the older. Returns the older."""
     rows = {r[0]: r for r in db.execute(
-        "select id, first_seen_at, centroid, first_day, last_day, shown_at, shown_rank "
+        "select id, first_seen_at, first_day, last_day, shown_at, shown_rank "
         "from stories where id in (?, ?)", [a, b]).fetchall()}
     if a not in rows:  # `a` is being founded by this very article: nothing to move
         return b
-    old, young = sorted((a, b), key=lambda s: (rows[s][1] or "", rows[s][3] or 0, s))
-    o, y = rows[old], rows[young]
-    centroid = stories.add(json.loads(o[2] or "{}"), json.loads(y[2] or "{}"))
-    db.execute("update stories set centroid = ?, first_day = min(first_day, ?), "
+    own = batch is None
+    batch = _Batch(db) if batch is None else batch
+    old, young = sorted((a, b), key=lambda s: (rows[s][1] or "", rows[s][2] or 0, s))
+    o, y = batch.story(old), batch.story(young)
+    centroid = stories.add(o[0] if o else {}, y[0] if y else {})
+    db.execute("update stories set first_day = min(first_day, ?), "
                "last_day = max(last_day, ?), shown_at = coalesce(shown_at, ?), "
                "shown_rank = max(coalesce(shown_rank, -1), coalesce(?, -1)) where id = ?",
-               [json.dumps(centroid, separators=(",", ":")), y[3], y[4], y[5], y[6], old])
+               [*rows[young][2:6], old])
     db.execute("update stories set merged_into = ?, centroid = null where id = ?",
                [old, young])
+    first, last = db.execute("select first_day, last_day from stories where id = ?",
+                             [old]).fetchone()
+    batch.stories[old], batch.stories[young] = [centroid, None, first, last], None
+    batch.dirty.add(old)
+    batch.dirty.discard(young)
+    batch.merged[young] = old
+    batch.indexed.pop(old, None)
+    batch.indexed.pop(young, None)
     db.execute("update stories set merged_into = ? where merged_into = ?", [old, young])
     for table, col in (("story_members", "story_id"), ("articles", "story_id"),
                        ("alerts", "story_id")):
@@ -173,6 +269,8 @@ def merge(db: Database, a: str, b: str) -> str:
     db.execute("update or ignore notifications set story_id = ? where story_id = ?",
                [old, young])
     db.execute("delete from notifications where story_id = ?", [young])
+    if own:
+        batch.flush()
     return old
 
 
@@ -182,6 +280,8 @@ def resolve(db: Database, story_id: str) -> str:
     return row[0] if row and row[0] else story_id
 
 
+# `+c.current`: look the alert up by its article (an index on `current` would read
+# every current alert for each member).
 _AGGREGATE = """
 select m.story_id as id, min(m.seen_at) as first_seen_at, max(m.seen_at) as last_seen_at,
        min(m.at) as first_report_at, max(m.at) as last_report_at,
@@ -195,33 +295,44 @@ select m.story_id as id, min(m.seen_at) as first_seen_at, max(m.seen_at) as last
         join alert_terms t on t.alert_id = a.id where a.story_id = m.story_id
         and a.current = 1) as terms
 from story_members m where m.story_id in ({ids}) and exists
-  (select 1 from alerts c where c.article_id = m.article_id and c.current = 1)
+  (select 1 from alerts c where c.article_id = m.article_id and +c.current = 1)
 group by m.story_id
 """
 
 
+_COLUMNS = ("id", "first_seen_at", "last_seen_at", "first_report_at", "last_report_at",
+            "articles", "sources", "languages", "headline", "score", "severity",
+            "severity_rank", "actors", "events")
+# Only the aggregates change: the centroid and shown_at/shown_rank stay.
+_UPSERT = ("insert into stories (%s) values (%s) on conflict(id) do update set %s" % (
+    ", ".join(_COLUMNS), ", ".join("?" * len(_COLUMNS)),
+    ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])))
+
+
 def refresh(db: Database, story_ids: Iterable[str]) -> None:
     """Recompute the aggregates of these stories (the survivors of any merge)."""
-    ids = sorted({resolve(db, s) for s in story_ids})
+    asked = sorted(set(story_ids))
+    # One hop: a merge points every story merged into the younger at the survivor.
+    moved = dict(db.conn.execute(
+        "select id, merged_into from stories where merged_into is not null and id in "
+        "(select value from json_each(?))", [json.dumps(asked)]).fetchall())
+    ids = sorted({moved.get(s, s) for s in asked})
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         rows = []
-        for r in db.query(_AGGREGATE.format(ids=",".join("?" * len(chunk))), chunk):
-            score = story_score(r["best"], r["sources"]) if r["best"] is not None else None
+        for (sid, first_seen, last_seen, first_report, last_report, articles, sources,
+             langs, headline, best, terms_json) in db.conn.execute(
+                _AGGREGATE.format(ids=",".join("?" * len(chunk))), chunk):
+            score = story_score(best, sources) if best is not None else None
             sev = severity(score) if score is not None else None
-            terms = sorted(json.loads(r["terms"] or "[]"))
-            rows.append({
-                "id": r["id"], "first_seen_at": r["first_seen_at"],
-                "last_seen_at": r["last_seen_at"], "first_report_at": r["first_report_at"],
-                "last_report_at": r["last_report_at"], "articles": r["articles"],
-                "sources": r["sources"], "languages": ",".join(
-                    sorted(json.loads(r["languages"] or "[]"))),
-                "headline": r["headline"], "score": score, "severity": sev,
-                "severity_rank": SEVERITIES.index(sev) if sev else None,
-                "actors": ",".join(t[6:] for t in terms if t.startswith("actor:")),
-                "events": ",".join(t[6:] for t in terms if t.startswith("event:"))})
-        # upsert keeps the centroid and shown_at/shown_rank: only the aggregates change.
-        db.table("stories").upsert_all(rows, pk="id")
+            terms = sorted(json.loads(terms_json or "[]"))
+            rows.append((
+                sid, first_seen, last_seen, first_report, last_report, articles, sources,
+                ",".join(sorted(json.loads(langs or "[]"))), headline, score, sev,
+                SEVERITIES.index(sev) if sev else None,
+                ",".join(t[6:] for t in terms if t.startswith("actor:")),
+                ",".join(t[6:] for t in terms if t.startswith("event:"))))
+        db.conn.executemany(_UPSERT, rows)
 
 
 def backfill(db: Database) -> None:
@@ -247,6 +358,7 @@ def backfill_event_stories(db: Database) -> None:
     if not rows:
         return
     arts = [(r, Article.from_row(r)) for r in rows]
+    batch = _Batch(db)
     times = {r["id"]: stories.article_time(a, r["first_seen_at"]) for r, a in arts}
     today = stories.day(now_rfc3339())
     recent = min(max(stories.day(t) for t in times.values()), today) - 2 * stories.WINDOW_DAYS
@@ -258,9 +370,10 @@ def backfill_event_stories(db: Database) -> None:
                                [r["alert_id"]]).fetchall()
             raw = stories.profile(a.title, a.text, [t for k, t in terms if k == "actor"],
                                   [t for k, t in terms if k == "event"])
-            df, n = _df(db, sorted(raw))
+            df, n = batch.df(raw)
             vec = stories.weigh(raw, df, n)
-            _grow(db, sid, raw, vec, stories.day(at_ts), stories.key_terms(vec),
+            _grow(batch, sid, raw, vec, stories.day(at_ts), stories.key_terms(vec),
                   r["first_seen_at"])
-        _member(db, a, sid, at_ts, r["first_seen_at"], 0.0)
+        _member(batch, a, sid, at_ts, r["first_seen_at"], 0.0)
+    batch.flush()
     refresh(db, {r["story_id"] or stories.new_story_id(r["id"]) for r, _ in arts})
