@@ -50,13 +50,18 @@ def _evidence(kind: str, c: Counted, text: str) -> dict[str, Any]:
     }
 
 
+def in_text_order(found: dict[str, list[Counted]]) -> list[str]:
+    """The ids found, by where each is first mentioned (the alert's order)."""
+    return [i for i, _ in sorted(found.items(), key=lambda kv: kv[1][0].hit.start)]
+
+
 def build_alert(article: Article, decision: Decision, watchlist: Watchlist, *,
                 story_id: str | None = None, sources: int = 1,
                 created_at: str | None = None) -> dict[str, Any]:
     """The alert record for an article the policy flags."""
     def group(kind: str, found: dict[str, list[Counted]]) -> list[dict[str, Any]]:
-        return [{"id": i, "name": watchlist.entry(kind, i).name, "mentions": len(cs)}
-                for i, cs in sorted(found.items(), key=lambda kv: kv[1][0].hit.start)]
+        return [{"id": i, "name": watchlist.entry(kind, i).name, "mentions": len(found[i])}
+                for i in in_text_order(found)]
 
     evidence = []
     omitted = 0

@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import identity, schemas, store, stories, story_store
-from .alerts import build_alert
+from .alerts import build_alert, in_text_order
 from .article import Article
 from .dates import now_rfc3339
 from .matcher import Matcher
@@ -51,11 +51,15 @@ class Engine:
         return build_alert(article, d, self.watchlist, **kw) if d.alert else None
 
     def decided(self, article: Article) -> Decided | Article:
-        """The article with its decision, made now (in a reader process), when it does
-        not depend on the time it is stored (an undated feed item's does)."""
+        """The article with its decision (and, if flagged, what its story placement
+        needs from its text), made now in a reader process; unless the decision
+        depends on the time it is stored (an undated feed item's does)."""
         if article.published_date is None and article.source_kind == "feed":
             return article
-        return Decided(article, self.decide(article))
+        d = self.decide(article)
+        story = stories.prepare(article.title, article.text, in_text_order(d.actors),
+                                in_text_order(d.events)) if d.alert else None
+        return Decided(article, d, story)
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Decided:
     """An article and its decision, made where it was read (see Engine.decided)."""
     article: Article
     decision: Decision
+    story: stories.Prepared | None = None
 
 
 @dataclass
@@ -91,11 +96,11 @@ def ingest(db: Database, engine: Engine,
     counts = Counts()
     batch: list[Article] = []
     problems: list[Problem] = []
-    decided: dict[int, Decision] = {}  # id() of a batch article -> its decision
+    decided: dict[int, Decided] = {}  # id() of a batch article -> its decision
     chars = 0
     for item in items:
         if isinstance(item, Decided):
-            decided[id(item.article)] = item.decision
+            decided[id(item.article)] = item
             item = item.article
         if isinstance(item, Problem):
             problems.append(item)
@@ -117,7 +122,7 @@ def ingest(db: Database, engine: Engine,
 
 
 def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Problem],
-           counts: Counts, decided: dict[int, Decision] | None = None) -> None:
+           counts: Counts, decided: dict[int, Decided] | None = None) -> None:
     """Store one batch. Whatever goes wrong with one article is that article's problem."""
     fresh, collisions = identity.resolve(batch, lambda ids: identity.stored(db, ids))
     failed: list[Problem] = []  # articles that failed a stage (the others go on)
@@ -126,16 +131,17 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
     items: list[_Item] = []
     rejected: list[Problem] = []
     for a in fresh:
+        # An article identity.resolve renamed is a new object: decided again here.
+        pre = (decided or {}).get(id(a))
         try:
-            # An article identity.resolve renamed is a new object: decided again here.
             alert = engine.alert_for(a, seen_at=now, created_at=now,
-                                     decision=(decided or {}).get(id(a)))
+                                     decision=pre.decision if pre else None)
         except Exception as exc:  # a matcher bug costs this article its alert, not the batch
             failed.append(_failed(a, "matching", exc))
             alert = None
         if alert is not None and not _valid(alert, a, rejected):
             alert = None
-        items.append(_Item(a, alert))
+        items.append(_Item(a, alert, pre.story if pre else None))
     notes = [*problems, *collisions]
     try:
         stored = _write(db, items, notes, failed, rejected, now)
@@ -166,6 +172,7 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
 class _Item:
     article: Article
     alert: dict[str, Any] | None
+    story: stories.Prepared | None = None  # made by a reader process, if any
 
 
 def _write(db: Database, items: list[_Item], problems: list[Problem], failed: list[Problem],
@@ -178,7 +185,8 @@ def _write(db: Database, items: list[_Item], problems: list[Problem], failed: li
         store.insert_articles(db, ((it.article, now, stories.new_story_id(it.article.id))
                                    for it in items))
         flagged = [(it.article, it.alert) for it in items if it.alert is not None]
-        story_of = _assign(db, flagged, now)
+        story_of = _assign(db, flagged, now, {it.article.id: it.story for it in items
+                                              if it.story is not None})
         n = store.save_alerts(db, [(alert, now) for _, alert in flagged])
         story_store.refresh(db, story_of.values())
         store.save_problems(db, problems, "read")
@@ -187,11 +195,11 @@ def _write(db: Database, items: list[_Item], problems: list[Problem], failed: li
     return n
 
 
-def _assign(db: Database, flagged: list[tuple[Article, dict[str, Any]]], seen_at: str
-            ) -> dict[str, str]:
+def _assign(db: Database, flagged: list[tuple[Article, dict[str, Any]]], seen_at: str,
+            prepared: dict[str, stories.Prepared] | None = None) -> dict[str, str]:
     """Give flagged articles their stories (alerts and article rows follow)."""
     story_of = story_store.assign(db, ((a, _ids(alert["actors"]), _ids(alert["events"]))
-                                       for a, alert in flagged), seen_at)
+                                       for a, alert in flagged), seen_at, prepared)
     for a, alert in flagged:
         alert["story_id"] = story_of[a.id]
     db.conn.executemany("update articles set story_id = ? where id = ?",

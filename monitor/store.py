@@ -389,3 +389,11 @@ def m010_search_after_ingest(db: Database) -> None:
     from . import search_index
 
     search_index.defer(db)
+
+
+@migrations()
+def m011_story_terms_covering(db: Database) -> None:
+    """The candidate lookup reads (term, last_day, story_id) from the index alone."""
+    db.execute("create index if not exists idx_story_terms_term_last_day_story_id "
+               "on story_terms (term, last_day, story_id)")
+    db.execute("drop index if exists idx_story_terms_term_last_day")

@@ -127,6 +127,15 @@ def profile(title: str, text: str, actors: Iterable[str] = (),
     return out
 
 
+Prepared = tuple[Profile, str | None]  # a report's raw profile and its language
+
+
+def prepare(title: str, text: str, actors: Iterable[str] = (),
+            events: Iterable[str] = ()) -> Prepared:
+    """What placing a report needs from its text alone (pure: done where it is read)."""
+    return profile(title, text, actors, events), language(text)
+
+
 def idf(df: int, n: int) -> float:
     """Inverse document frequency of a term in `df` of `n` stored reports."""
     return math.log((n + 1) / (df + 0.5))

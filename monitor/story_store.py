@@ -20,9 +20,7 @@ story merges into an older one (articles, alerts and members follow).
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -31,88 +29,13 @@ from . import stories
 from .article import Article
 from .dates import now_rfc3339
 from .severity import SEVERITIES, severity, story_score
+from .story_batch import Batch
 
 POSTINGS = 200  # stories read per lookup term (its most recent ones)
 
 
-class _Batch:
-    """What one `assign` call has placed but not yet written: later reports of the
-    batch read it as if it were written (the same IDF, centroids and index).
-
-    story_df, story_meta, the changed centroids and the member rows are written
-    once, by `flush`, inside the caller's transaction.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.stored_df: dict[str, int] = {}  # story_df rows as stored (0: none)
-        self.df_add: Counter[str] = Counter()  # ... and what this batch adds
-        row = db.execute("select value from story_meta where key = 'reports'").fetchone()
-        self.reports, self.added = (row[0] if row else 0), 0
-        # Stories this batch read or grew: [centroid, norm or None, first_day, last_day],
-        # None when its centroid is null; centroids parsed once, written once (never
-        # mutated: `stories.add` makes a new one).
-        self.stories: dict[str, list[Any] | None] = {}
-        self.dirty: set[str] = set()
-        self.indexed: dict[str, int] = {}  # every story_terms row of story reaches this day
-        self.merged: dict[str, str] = {}  # younger -> older, merges of this batch
-        self.members: list[list[Any]] = []
-
-    def df(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
-        """Document frequencies of these terms, and the number of reports counted."""
-        stored, add = self.stored_df, self.df_add
-        missing = [t for t in terms if t not in stored]
-        if missing:
-            # One statement for any number of terms (a JSON array).
-            found = dict(self.db.conn.execute(
-                "select term, df from story_df where term in (select value from json_each(?))",
-                [json.dumps(missing)]).fetchall())
-            stored.update((t, found.get(t, 0)) for t in missing)
-        return {t: c for t in terms if (c := stored[t] + add[t])}, self.reports + self.added
-
-    def load(self, ids: Iterable[str]) -> None:
-        """Read the stories this batch has not read yet (one statement)."""
-        missing = [s for s in ids if s not in self.stories]
-        if not missing:
-            return
-        self.stories.update(dict.fromkeys(missing))  # None: no row, or no centroid
-        for sid, text, first, last in self.db.conn.execute(
-                "select id, centroid, first_day, last_day from stories where id in "
-                "(select value from json_each(?)) and centroid is not null",
-                [json.dumps(missing)]):
-            self.stories[sid] = [*_centroid(text), first, last]
-
-    def story(self, sid: str) -> list[Any] | None:
-        """A story's [centroid, norm, first_day, last_day] as this batch sees it."""
-        self.load((sid,))
-        return self.stories[sid]
-
-    def survivor(self, sid: str) -> str:
-        while sid in self.merged:
-            sid = self.merged[sid]
-        return sid
-
-    def flush(self) -> None:
-        """Write what the batch changed: centroids, members, IDF, report count."""
-        db = self.db
-        db.conn.executemany("update stories set centroid = ? where id = ?", [
-            (json.dumps(st[0], separators=(",", ":")), sid) for sid in sorted(self.dirty)
-            if (st := self.stories[sid]) is not None])
-        for m in self.members:
-            m[1] = self.survivor(m[1])
-        db.conn.executemany(_INSERT_MEMBER, self.members)
-        db.conn.executemany("insert into story_df (term, df) values (?, ?) on conflict(term) "
-                            "do update set df = df + excluded.df",
-                            sorted(t for t in self.df_add.items() if t[1]))
-        if self.added:
-            db.execute("insert into story_meta (key, value) values ('reports', ?) "
-                       "on conflict(key) do update set value = value + excluded.value",
-                       [self.added])
-        self.dirty, self.members, self.df_add, self.added = set(), [], Counter(), 0
-
-
 def candidates(db: Database, keys: list[str], at: int,
-               batch: _Batch | None = None) -> list[stories.Candidate]:
+               batch: Batch | None = None) -> list[stories.Candidate]:
     """Live stories sharing the most key terms with an article, within the window.
 
     Each term contributes at most POSTINGS of its most recent stories: a term
@@ -133,7 +56,7 @@ def candidates(db: Database, keys: list[str], at: int,
     rows = db.conn.execute(sql, [*params, stories.MAX_CANDIDATES, hi]).fetchall()
     # Centroids as the batch sees them (grown ones are not written yet), each story
     # read once per batch.
-    batch = _Batch(db) if batch is None else batch
+    batch = Batch(db) if batch is None else batch
     batch.load(r[0] for r in rows)
     out = []
     for sid, first, last in rows:
@@ -147,33 +70,28 @@ def candidates(db: Database, keys: list[str], at: int,
     return out
 
 
-@lru_cache(maxsize=1024)  # about 15 MB at most (120 terms each)
-def _centroid(text: str) -> tuple[dict[str, float], float]:
-    """A stored centroid and its norm, parsed once while it is unchanged (never mutated)."""
-    centroid: dict[str, float] = json.loads(text)
-    return centroid, stories.norm(centroid)
 
-
-_INSERT_MEMBER = ("insert or replace into story_members (article_id, story_id, at, seen_at, "
-                  "source_key, lang, score, title) values (?, ?, ?, ?, ?, ?, ?, ?)")
-
-
-def _member(batch: _Batch, a: Article, sid: str, at: str, seen_at: str, score: float) -> None:
+def _member(batch: Batch, a: Article, sid: str, at: str, seen_at: str, score: float,
+            lang: str | None) -> None:
     """The story_members row of a placed report (written by `flush`)."""
-    batch.members.append([a.id, sid, at, seen_at, stories.source_key(a),
-                          stories.language(a.text), round(score, 4), a.title])
+    batch.members.append([a.id, sid, at, seen_at, stories.source_key(a), lang,
+                          round(score, 4), a.title])
 
 
 def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequence[str]]],
-           seen_at: str) -> dict[str, str]:
+           seen_at: str, prepared: Mapping[str, stories.Prepared] | None = None
+           ) -> dict[str, str]:
     """Put each flagged (article, actor ids, event ids) in a story; write the index.
 
-    Call inside the write transaction. Returns article id -> story id.
+    `prepared`: article id -> stories.prepare() of it, made beforehand (in a reader
+    process); the others are prepared here. Call inside the write transaction.
+    Returns article id -> story id.
     """
     story_of: dict[str, str] = {}
-    batch = _Batch(db)
+    batch = Batch(db)
     for a, actors, events in flagged:
-        raw = stories.profile(a.title, a.text, actors, events)
+        pre = prepared.get(a.id) if prepared else None
+        raw, lang = pre or stories.prepare(a.title, a.text, actors, events)
         df, n = batch.df(raw)
         vec = stories.weigh(raw, df, n)
         at_ts = stories.article_time(a, seen_at)
@@ -187,7 +105,7 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
         for other in choice.merge:
             sid = merge(db, sid, other, batch)
         _grow(batch, sid, raw, vec, at, keys, seen_at)
-        _member(batch, a, sid, at_ts, seen_at, choice.score)
+        _member(batch, a, sid, at_ts, seen_at, choice.score, lang)
         story_of[a.id] = sid
     batch.flush()
     # A later report of the batch may have merged an earlier one's story away.
@@ -199,7 +117,7 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
     return {aid: gone.get(live[sid], live[sid]) for aid, sid in story_of.items()}
 
 
-def _grow(batch: _Batch, sid: str, raw: stories.Profile, vec: stories.Profile, at: int,
+def _grow(batch: Batch, sid: str, raw: stories.Profile, vec: stories.Profile, at: int,
           keys: list[str], seen_at: str) -> None:
     """Add a report's profile to its story: centroid, day range, index terms, IDF."""
     db, st = batch.db, batch.story(sid)
@@ -230,7 +148,7 @@ def _grow(batch: _Batch, sid: str, raw: stories.Profile, vec: stories.Profile, a
     batch.added += 1
 
 
-def merge(db: Database, a: str, b: str, batch: _Batch | None = None) -> str:
+def merge(db: Database, a: str, b: str, batch: Batch | None = None) -> str:
     """Merge two stories of one event: the younger points to the older. Returns the older."""
     rows = {r[0]: r for r in db.execute(
         "select id, first_seen_at, first_day, last_day, shown_at, shown_rank "
@@ -238,7 +156,7 @@ def merge(db: Database, a: str, b: str, batch: _Batch | None = None) -> str:
     if a not in rows:  # `a` is being founded by this very article: nothing to move
         return b
     own = batch is None
-    batch = _Batch(db) if batch is None else batch
+    batch = Batch(db) if batch is None else batch
     old, young = sorted((a, b), key=lambda s: (rows[s][1] or "", rows[s][2] or 0, s))
     o, y = batch.story(old), batch.story(young)
     centroid = stories.add(o[0] if o else {}, y[0] if y else {})
@@ -358,7 +276,7 @@ def backfill_event_stories(db: Database) -> None:
     if not rows:
         return
     arts = [(r, Article.from_row(r)) for r in rows]
-    batch = _Batch(db)
+    batch = Batch(db)
     times = {r["id"]: stories.article_time(a, r["first_seen_at"]) for r, a in arts}
     today = stories.day(now_rfc3339())
     recent = min(max(stories.day(t) for t in times.values()), today) - 2 * stories.WINDOW_DAYS
@@ -374,6 +292,6 @@ def backfill_event_stories(db: Database) -> None:
             vec = stories.weigh(raw, df, n)
             _grow(batch, sid, raw, vec, stories.day(at_ts), stories.key_terms(vec),
                   r["first_seen_at"])
-        _member(batch, a, sid, at_ts, r["first_seen_at"], 0.0)
+        _member(batch, a, sid, at_ts, r["first_seen_at"], 0.0, stories.language(a.text))
     batch.flush()
     refresh(db, {r["story_id"] or stories.new_story_id(r["id"]) for r, _ in arts})

@@ -83,8 +83,22 @@ def test_prepare_decides_like_the_engine(tmp_path):
     out = [x for x in read_paths_parallel([folder], "file", workers=2,
                                           prepare=engine.decided) if isinstance(x, Decided)]
     assert len(out) > 40
+    from monitor import stories
+    from monitor.alerts import build_alert
+
+    flagged = 0
     for d in out:
         assert d.decision == engine.decide(d.article)
+        if not d.decision.alert:
+            assert d.story is None
+            continue
+        flagged += 1
+        alert = build_alert(d.article, d.decision, engine.watchlist)
+        # what story placement would compute in the main process from the alert
+        assert d.story == stories.prepare(d.article.title, d.article.text,
+                                          [x["id"] for x in alert["actors"]],
+                                          [x["id"] for x in alert["events"]])
+    assert flagged > 10
 
 
 def dump(db: Path) -> dict[str, list]:
@@ -98,8 +112,11 @@ def dump(db: Path) -> dict[str, list]:
             "terms": con.execute("select * from alert_terms order by 1, 2, 3").fetchall(),
             "rejected": con.execute("select source, error from rejected "
                                     "order by 1, 2").fetchall(),
-            "stories": con.execute("select id, articles, headline from stories "
-                                   "order by id").fetchall()}
+            "stories": con.execute("select id, articles, headline, centroid, languages "
+                                   "from stories order by id").fetchall(),
+            "members": con.execute("select article_id, story_id, lang, score "
+                                   "from story_members order by 1").fetchall(),
+            "df": con.execute("select * from story_df order by 1").fetchall()}
     finally:
         con.close()
 
