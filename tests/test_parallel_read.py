@@ -147,3 +147,13 @@ def test_a_reader_process_that_dies_loses_no_file(tmp_path):
     died = [x for x in two if isinstance(x, Problem) and "died" in x.error]
     assert died and all(x.level == "warning" for x in died)
     assert [x for x in two if x not in died] == one
+
+
+def test_tight_run_ahead_bounds_change_nothing(tmp_path, monkeypatch):
+    from monitor.sources import files
+
+    folder = corpus(tmp_path / "in")
+    monkeypatch.setattr(files, "AHEAD_FILES", 2)
+    monkeypatch.setattr(files, "AHEAD_BYTES", 1)
+    assert plain(read_paths_parallel([folder], "file", workers=2)) == list(
+        read_paths([folder], "file"))

@@ -278,7 +278,9 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
     this one stores. `prepare(article)` replaces each article in what is yielded;
     one that raises leaves the article as it is (its consumer does the work and
     reports the failure).
-    At most 2 x workers files are in flight (memory stays bounded). Only for a
+    Readers run ahead of the consumer (which stores a batch at a time) by at
+    most AHEAD_FILES files and AHEAD_BYTES bytes of files (memory stays bounded;
+    at least one file per reader). Only for a
     single-threaded caller (the CLI): processes are forked. If a reader process
     dies, the files in flight and the rest are read here (with a warning each).
     """
@@ -295,28 +297,33 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
         yield from read_paths(paths, source_kind, roots)
         return
     ctx = multiprocessing.get_context("fork")  # the worker inherits `prepare`, unpickled
-    pending: deque[tuple[Path | Problem, Future[list[Article | Problem]] | None]] = deque()
+    pending: deque[tuple[Path | Problem, Future[list[Any]] | None, int]] = deque()
     todo = iter(listed)
     broken = False
+    ahead = 0  # bytes of the files in `pending`
     with ProcessPoolExecutor(min(workers, len(files)), mp_context=ctx,
                              initializer=_set_prepare, initargs=(prepare,)) as pool:
         while True:
-            while not broken and len(pending) < 2 * workers:
+            while not broken and len(pending) < AHEAD_FILES and (
+                    ahead < AHEAD_BYTES or len(pending) < workers):
                 p = next(todo, None)
                 if p is None:
                     break
+                size = _size(p)
+                ahead += size
                 if isinstance(p, Problem):
-                    pending.append((p, None))
+                    pending.append((p, None, size))
                     continue
                 try:
                     pending.append((p, pool.submit(_read_all, p, source_kind,
-                                                   scope_of(p, folders))))
+                                                   scope_of(p, folders)), size))
                 except BrokenProcessPool:
                     broken = True
-                    pending.append((p, None))
+                    pending.append((p, None, size))
             if not pending:
                 break
-            p, fut = pending.popleft()
+            p, fut, size = pending.popleft()
+            ahead -= size
             if isinstance(p, Problem):
                 yield from checked(p)
             elif fut is None:
@@ -335,6 +342,17 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
             yield from checked(p)
         else:
             yield from read_file(p, source_kind, scope=scope_of(p, folders))
+
+
+AHEAD_FILES = 64
+AHEAD_BYTES = 64 * 1024 * 1024
+
+
+def _size(p: Path | Problem) -> int:
+    try:
+        return 0 if isinstance(p, Problem) else p.stat().st_size
+    except OSError:
+        return 0
 
 
 def default_jobs() -> int:
