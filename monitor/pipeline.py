@@ -46,27 +46,31 @@ class Engine:
         return decide(self.watchlist, self.matcher.find(article.text), day, article.text)
 
     def alert_for(self, article: Article, seen_at: str | None = None,
-                  decision: Decision | None = None, **kw: Any) -> dict[str, Any] | None:
-        d = decision or self.decide(article, seen_at)
+                  **kw: Any) -> dict[str, Any] | None:
+        d = self.decide(article, seen_at)
         return build_alert(article, d, self.watchlist, **kw) if d.alert else None
 
     def decided(self, article: Article) -> Decided | Article:
-        """The article with its decision (and, if flagged, what its story placement
-        needs from its text), made now in a reader process; unless the decision
-        depends on the time it is stored (an undated feed item's does)."""
+        """The article with its alert (if flagged) and what its story placement needs
+        from its text, made now in a reader process; unless the decision depends on
+        the time it is stored (an undated feed item's does). The alert, not the
+        decision, crosses to the storing process: plain data, cheap to send."""
         if article.published_date is None and article.source_kind == "feed":
             return article
         d = self.decide(article)
+        if not d.alert:
+            return Decided(article, None)
         story = stories.prepare(article.title, article.text, in_text_order(d.actors),
-                                in_text_order(d.events)) if d.alert else None
-        return Decided(article, d, story)
+                                in_text_order(d.events))
+        return Decided(article, build_alert(article, d, self.watchlist), story)
 
 
 @dataclass(frozen=True)
 class Decided:
-    """An article and its decision, made where it was read (see Engine.decided)."""
+    """An article and its alert (None: not flagged), made where it was read (see
+    Engine.decided); `created_at` is set again when it is stored."""
     article: Article
-    decision: Decision
+    alert: dict[str, Any] | None
     story: stories.Prepared | None = None
 
 
@@ -134,8 +138,12 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
         # An article identity.resolve renamed is a new object: decided again here.
         pre = (decided or {}).get(id(a))
         try:
-            alert = engine.alert_for(a, seen_at=now, created_at=now,
-                                     decision=pre.decision if pre else None)
+            if pre is None:
+                alert = engine.alert_for(a, seen_at=now, created_at=now)
+            elif pre.alert is None:
+                alert = None
+            else:
+                alert = {**pre.alert, "created_at": now}
         except Exception as exc:  # a matcher bug costs this article its alert, not the batch
             failed.append(_failed(a, "matching", exc))
             alert = None
