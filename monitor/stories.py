@@ -160,16 +160,26 @@ def norm(centroid: Mapping[str, float]) -> float:
 
 
 def cosine(vec: Mapping[str, float], centroid: Mapping[str, float],
-           norm_: float | None = None) -> float:
-    """Cosine of a normalised profile and an (unnormalised) centroid of norm `norm_`."""
+           norm_: float | None = None, order: Mapping[str, int] | None = None) -> float:
+    """Cosine of a normalised profile and an (unnormalised) centroid of norm `norm_`.
+
+    `order`: each term of `vec` -> its position (`positions(vec)`), for comparing one
+    profile with many centroids."""
     # The products of the shared terms, summed in the order of `vec` as C loops: the
     # same sum, bit for bit, as over every term (the others add exactly 0.0).
     norm_ = norm(centroid) if norm_ is None else norm_
     if not norm_:
         return 0.0
-    shared = list(filter(centroid.__contains__, vec))
+    if order is None:
+        shared = list(filter(centroid.__contains__, vec))
+    else:  # the intersection walks the smaller of the two (a centroid is short)
+        shared = sorted(vec.keys() & centroid.keys(), key=order.__getitem__)
     return sum(map(mul, map(vec.__getitem__, shared), map(centroid.__getitem__, shared))
                ) / norm_
+
+
+def positions(vec: Mapping[str, float]) -> dict[str, int]:
+    return {t: i for i, t in enumerate(vec)}
 
 
 def alike(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -221,8 +231,9 @@ class Choice:
 def choose(vec: Profile, at: int, candidates: Iterable[Candidate]) -> Choice:
     """The story this article joins (see the module docstring), and stories to merge."""
     cands = list(candidates)
-    scored = sorted(((cosine(vec, c.centroid, c.norm) * decay(at, c.first, c.last), c.story_id)
-                     for c in cands), key=lambda x: (-x[0], x[1]))
+    order = positions(vec)
+    scored = sorted(((cosine(vec, c.centroid, c.norm, order) * decay(at, c.first, c.last),
+                      c.story_id) for c in cands), key=lambda x: (-x[0], x[1]))
     if not scored:
         return Choice(None, 0.0)
     best, sid = scored[0]

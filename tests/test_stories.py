@@ -161,3 +161,15 @@ def test_source_key_is_the_publisher():
     b = make_article(title="t", body="b", source="dev.jsonl:12", source_kind="file")
     assert stories.source_key(a) == "example.com"
     assert stories.source_key(b) == "dev.jsonl"
+
+
+def test_cosine_by_positions_is_the_same_sum_bit_for_bit():
+    import random
+
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(400)]
+    for _ in range(200):
+        vec = {w: rng.random() for w in rng.sample(words, rng.randint(0, 120))}
+        cen = {w: rng.random() * 3 for w in rng.sample(words, rng.randint(0, 120))}
+        n = stories.norm(cen)
+        assert stories.cosine(vec, cen, n, stories.positions(vec)) == stories.cosine(vec, cen, n)
