@@ -112,3 +112,41 @@ def test_feed_markup_becomes_text_without_script_or_style():
     for gone in ("stolen", "cookie", "color", "applet text", "<", "onclick"):
         assert gone not in a.text, gone
     assert info["title"] == "Synthetic markup feed"
+
+
+def test_feedparser_reads_with_the_buffered_driver_and_gets_the_same_entries():
+    """Every synthetic and real feed file here parses the same with the standard driver."""
+    import xml.sax
+
+    import feedparser
+
+    from monitor.sources import feedparse, saxdriver
+
+    assert isinstance(xml.sax.make_parser(feedparser.api.PREFERRED_XML_PARSERS),
+                      saxdriver.BufferedExpatParser)
+    # SYNTHETIC feeds: text broken by line breaks, entities, CDATA; RSS, Atom, RDF.
+    lines = "\n".join(f"Line {i} &amp; more &#233;t&#xe9; &lt;b&gt;x&lt;/b&gt; text"
+                      for i in range(300))
+    bodies = [FEED_WITH_MARKUP, (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; t</title>'
+        f"<item><title>One\n&amp;\ntwo</title><description>{lines}</description>"
+        "<guid>g1</guid><pubDate>Tue, 26 Nov 2019 10:00:00 GMT</pubDate></item>"
+        f"<item><title>Three</title><description><![CDATA[<p>{lines}</p>]]></description>"
+        "</item></channel></rss>").encode(), (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        '<title>Synthetic Atom</title><entry><title type="html">A &amp;amp; B</title>'
+        '<link href="https://synthetic.example/a"/><id>urn:x:1</id>'
+        '<updated>2019-11-26T10:00:00Z</updated><content type="xhtml"><div '
+        f'xmlns="http://www.w3.org/1999/xhtml"><p>{lines}</p><p>End</p></div></content>'
+        "</entry></feed>").encode(), (
+        '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-'
+        'ns#" xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel><item>'
+        f"<title>RDF item</title><link>https://synthetic.example/r</link><description>{lines}"
+        "</description></item></rdf:RDF>").encode()]
+    buffered = [feedparse.parse_feed(b, "x.xml") for b in bodies]
+    feedparser.api.PREFERRED_XML_PARSERS.remove(feedparse._DRIVER)
+    try:
+        plain = [feedparse.parse_feed(b, "x.xml") for b in bodies]
+    finally:
+        feedparser.api.PREFERRED_XML_PARSERS.insert(0, feedparse._DRIVER)
+    assert buffered == plain

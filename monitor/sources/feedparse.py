@@ -23,6 +23,9 @@ from .limits import MAX_TITLE_CHARS, checked, storable
 # made inert wherever it is printed. Skipping them halves feedparser's time on
 # full-content feeds (benchmarks/ingest_vs_parse.py).
 _OPTIONS = {"sanitize_html": False, "resolve_relative_uris": False}
+_DRIVER = "monitor.sources.saxdriver"  # expat, text buffered (see saxdriver.py)
+if _DRIVER not in feedparser.api.PREFERRED_XML_PARSERS:
+    feedparser.api.PREFERRED_XML_PARSERS.insert(0, _DRIVER)
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf", ".feed")
 
