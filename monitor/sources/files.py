@@ -344,8 +344,8 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
             yield from read_file(p, source_kind, scope=scope_of(p, folders))
 
 
-AHEAD_FILES = 64
-AHEAD_BYTES = 64 * 1024 * 1024
+AHEAD_FILES = 32
+AHEAD_BYTES = 8 * 1024 * 1024
 
 
 def _size(p: Path | Problem) -> int:
