@@ -260,7 +260,8 @@ def element_text(markup: str, name: str) -> str | None:
 def _squeeze_blanks(s: str) -> str:
     """Each run of blanks (space, tab, CR, FF, VT) as one space: C loops, not a regex
     substitution at every single space."""
-    s = s.translate(_BLANKS)
+    if "\t" in s or "\r" in s or "\f" in s or "\v" in s:  # translate is per character
+        s = s.translate(_BLANKS)
     while "  " in s:
         s = s.replace("  ", " ")
     return s

@@ -11,6 +11,7 @@ import json
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -123,14 +124,24 @@ def read_file(path: Path, source_kind: str = "seed",
     src = str(path)
     try:
         for item in _read_file(path, source_kind, scope or path.name):
-            yield from checked(item)
+            if isinstance(item, _Storable):  # a feed's items: parse_feed checked them
+                yield item.item
+            else:
+                yield from checked(item)
     except RecursionError:
         yield from checked(Problem(src, "nested too deeply to read; not read"))
     except Exception as exc:  # a bug or a resource limit: this file's problem, not the run's
         yield from checked(Problem(src, f"cannot read: {type(exc).__name__}: {exc}"))
 
 
-def _read_file(path: Path, source_kind: str, scope: str) -> Iterator[Article | Problem]:
+@dataclass(frozen=True)
+class _Storable:
+    """An item already made storable (`limits.checked`): not checked again."""
+    item: Article | Problem
+
+
+def _read_file(path: Path, source_kind: str, scope: str
+               ) -> Iterator[Article | Problem | _Storable]:
     src = str(path)
     raw = read_bounded(path, MAX_FILE_BYTES)
     if isinstance(raw, str):
@@ -138,7 +149,7 @@ def _read_file(path: Path, source_kind: str, scope: str) -> Iterator[Article | P
         return
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES or (suffix not in SUFFIXES and looks_like_feed(raw)):
-        yield from iter_feed_articles(raw, src)
+        yield from map(_Storable, iter_feed_articles(raw, src))
         return
     text, note = decode(raw)
     if note:
