@@ -163,3 +163,15 @@ def test_tight_run_ahead_bounds_change_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "AHEAD_BYTES", 1)
     assert plain(read_paths_parallel([folder], "file", workers=2)) == list(
         read_paths([folder], "file"))
+
+
+def test_readers_run_at_a_lower_priority_than_the_process_that_stores(tmp_path):
+    from monitor.sources import files
+
+    folder = corpus(tmp_path / "in")
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    seen = {x[1] for x in read_paths_parallel(
+        [folder], "file", workers=2, prepare=lambda a: (a, os.getpriority(os.PRIO_PROCESS, 0)))
+        if isinstance(x, tuple)}
+    assert seen == {min(19, mine + files.READER_NICENESS)}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == mine

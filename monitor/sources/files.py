@@ -7,6 +7,7 @@ Only paths the user named (config or command line) are ever opened.
 from __future__ import annotations
 
 import errno
+import os
 import json
 import re
 import stat
@@ -355,6 +356,7 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
             yield from read_file(p, source_kind, scope=scope_of(p, folders))
 
 
+READER_NICENESS = 5
 AHEAD_FILES = 32
 AHEAD_BYTES = 8 * 1024 * 1024
 
@@ -368,8 +370,6 @@ def _size(p: Path | Problem) -> int:
 
 def default_jobs() -> int:
     """Reader processes for `monitor ingest`: the CPUs this process may use, at most 4."""
-    import os
-
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -381,8 +381,15 @@ _PREPARE: Callable[[Article], Any] | None = None  # set in each reader process
 
 
 def _set_prepare(prepare: Callable[[Article], Any] | None) -> None:
+    """Each reader process's start. Readers yield the CPU to the process that stores:
+    it is the one everything waits for (with as many readers as CPUs, three
+    processes share two)."""
     global _PREPARE
     _PREPARE = prepare
+    try:
+        os.nice(READER_NICENESS)
+    except (AttributeError, OSError):
+        pass
 
 
 def _read_all(path: Path, source_kind: str, scope: str) -> list[Any]:
