@@ -7,8 +7,8 @@ Only paths the user named (config or command line) are ever opened.
 from __future__ import annotations
 
 import errno
-import os
 import json
+import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
