@@ -178,7 +178,8 @@ def reported(watchlist: Watchlist, hits: list[Hit], text: str | None,
     sport = is_sport([h for h in hits if h.term.kind == SPORT])
     if not (hedges or after or sport or text):
         return hits
-    bounds = sentence_bounds(text) if text else []
+    # Sentences place and hedge events only: a text without an event hit needs none.
+    bounds = sentence_bounds(text) if text and any(h.term.kind == EVENT for h in hits) else []
     if victims:
         victim_units = units(victims, bounds)
         hits = [firm(h) if h.term.kind == EVENT and h.term.id == KILLING and h.term.defer
