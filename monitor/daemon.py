@@ -145,7 +145,8 @@ class Daemon:
                 "interval", seconds=NOTIFY_INTERVAL, id="notify", name="notify",
                 next_run_time=now + timedelta(seconds=5), misfire_grace_time=30)
         self.scheduler.add_job(
-            self._wrap("maintenance", "maintenance", MAINTENANCE_INTERVAL, _maintenance),
+            self._wrap("maintenance", "maintenance", MAINTENANCE_INTERVAL,
+                       lambda db: _maintenance(db, self.stopping)),
             "interval", seconds=MAINTENANCE_INTERVAL, id="maintenance", name="maintenance",
             misfire_grace_time=int(MAINTENANCE_INTERVAL / 2))
         log.info("scheduled %d feed jobs, seeds every %ss, database %s", len(feeds),
@@ -272,7 +273,7 @@ def _index(db: Any, stop: threading.Event | None = None) -> int:
         return 0
 
 
-def _maintenance(db: Any) -> dict[str, Any]:
-    indexed = _index(db)
+def _maintenance(db: Any, stop: threading.Event | None = None) -> dict[str, Any]:
+    indexed = _index(db, stop)  # stopping: the rest waits for the next catch-up
     row = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return {"checkpoint": list(row) if row else None, "indexed": indexed}

@@ -175,3 +175,57 @@ def test_readers_run_at_a_lower_priority_than_the_process_that_stores(tmp_path):
         if isinstance(x, tuple)}
     assert seen == {min(19, mine + files.READER_NICENESS)}
     assert os.getpriority(os.PRIO_PROCESS, 0) == mine
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended
+
+
+def test_readers_end_when_the_process_they_read_for_is_killed(tmp_path):
+    """A killed `monitor ingest` (SIGTERM to it alone, SIGKILL, out of memory) leaves
+    no reader behind: they would wait on their queue for ever."""
+    import subprocess
+    import sys
+    import time
+
+    import pytest
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc")
+    folder = corpus(tmp_path / "in")
+    script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from monitor.sources.files import read_paths_parallel\n"
+        "def prepare(a):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(300)\n"
+        f"for _ in read_paths_parallel([Path({str(folder)!r})], 'file', workers=2,"
+        " prepare=prepare):\n"
+        "    pass\n")
+    main = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            text=True, cwd=ROOT)
+    readers: set[int] = set()
+    try:
+        while len(readers) < 2:
+            line = main.stdout.readline()
+            assert line, "the readers never started"
+            readers.add(int(line))
+        assert main.pid not in readers
+        main.kill()
+        main.wait(10)
+        deadline = time.monotonic() + 20
+        while any(_alive(p) for p in readers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [p for p in readers if _alive(p)], "orphaned reader processes"
+    finally:
+        for p in readers:  # the readers this test started, if the fix is missing
+            if _alive(p):
+                os.kill(p, 9)
+        if main.poll() is None:
+            main.kill()
+        main.stdout.close()

@@ -177,3 +177,24 @@ def test_the_daemon_indexes_after_the_job_that_stored_articles(project, tmp_path
         p.send_signal(signal.SIGTERM)
         p.communicate(timeout=70)
     assert p.returncode == 0
+
+
+def test_a_stopping_daemon_stops_the_maintenance_catch_up_too(ingested, monkeypatch):
+    """The hourly maintenance job may find a large backlog (a big `monitor ingest`):
+    like every other job's catch-up, it leaves the rest when the daemon stops."""
+    from monitor import daemon as daemon_mod
+
+    cfg, path = ingested
+    d = daemon_mod.Daemon(cfg)
+    d.build_jobs()
+    started = daemon_mod.jobstate.started
+
+    def started_then_stop(*args, **kwargs):  # SIGTERM arrives as the job begins
+        started(*args, **kwargs)
+        d.stopping.set()
+
+    monkeypatch.setattr(daemon_mod.jobstate, "started", started_then_stop)
+    monkeypatch.setattr(search_index, "CHUNK", 4)
+    d.scheduler.get_job("maintenance").func()
+    db = open_db(path)
+    assert fts(db) == 4 and search_index.pending(db) == 6

@@ -314,7 +314,7 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
     broken = False
     ahead = 0  # bytes of the files in `pending`
     with ProcessPoolExecutor(min(workers, len(files)), mp_context=ctx,
-                             initializer=_set_prepare, initargs=(prepare,)) as pool:
+                             initializer=_set_prepare, initargs=(prepare, os.getpid())) as pool:
         while True:
             while not broken and len(pending) < AHEAD_FILES and (
                     ahead < AHEAD_BYTES or len(pending) < workers):
@@ -357,6 +357,7 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
 
 
 READER_NICENESS = 5
+PARENT_CHECK = 0.5  # seconds between a reader's checks that its parent still runs
 AHEAD_FILES = 32
 AHEAD_BYTES = 8 * 1024 * 1024
 
@@ -380,16 +381,30 @@ def default_jobs() -> int:
 _PREPARE: Callable[[Article], Any] | None = None  # set in each reader process
 
 
-def _set_prepare(prepare: Callable[[Article], Any] | None) -> None:
+def _set_prepare(prepare: Callable[[Article], Any] | None, parent: int) -> None:
     """Each reader process's start. Readers yield the CPU to the process that stores:
     it is the one everything waits for (with as many readers as CPUs, three
-    processes share two)."""
+    processes share two). A reader ends when `parent` does (see _outlive_not)."""
+    import threading
+
     global _PREPARE
     _PREPARE = prepare
     try:
         os.nice(READER_NICENESS)
     except (AttributeError, OSError):
         pass
+    threading.Thread(target=_outlive_not, args=(parent,), daemon=True,
+                     name="parent-check").start()
+
+
+def _outlive_not(parent: int) -> None:
+    """A parent killed (SIGTERM to it alone, SIGKILL, out of memory) never shuts the
+    pool down: its readers would wait on their queues for ever. They end instead."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(1)
 
 
 def _read_all(path: Path, source_kind: str, scope: str) -> list[Any]:
