@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,7 +152,11 @@ def run_once(db: Database, cfg: Config, engine: Engine) -> Report:
     report.seeds = run_seeds(db, cfg, engine)
     run_feeds(db, cfg, engine, report)
     report.notify = notify_new_stories(db, cfg)
-    search_index.catch_up(db)  # alerts are stored and sent: now the search index
+    try:  # alerts are stored and sent: now the search index
+        search_index.catch_up(db)
+    except sqlite3.OperationalError as exc:  # locked past the busy timeout: next time
+        report.feed_lines.append(f"search index: not brought up to date ({exc}); "
+                                 f"the next search, serve or daemon job does it")
     store.record_run(db, "once", started, "ok", {"seeds": report.seeds.as_dict(),
                                                  "feeds": report.feeds.as_dict()
                                                  | {"failed": report.failed,

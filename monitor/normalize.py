@@ -250,6 +250,24 @@ def drop_elements(markup: str, names: tuple[str, ...], repl: str = " ") -> str:
     return "".join(out) + markup[pos:] if out else markup
 
 
+def drop_comments(markup: str) -> str:
+    """`markup` without HTML comments; one left open runs to the end, as in a browser.
+
+    Feed HTML comes to us unsanitised (feedparse.py): a comment's words are not
+    the article's. One pass: each comment's end is looked for once."""
+    if "<!--" not in markup:
+        return markup
+    out: list[str] = []
+    pos = 0
+    while (start := markup.find("<!--", pos)) >= 0:
+        out += [markup[pos:start], " "]
+        end = markup.find("-->", start + 4)
+        if end < 0:
+            return "".join(out)
+        pos = end + 3
+    return "".join(out) + markup[pos:]
+
+
 def element_text(markup: str, name: str) -> str | None:
     """The raw content of the first `name` element that is closed, or None."""
     m = _opening((name,), True).search(markup)
@@ -271,7 +289,7 @@ def html_to_text(markup: str) -> str:
     """Turn HTML into plain text: no tags, entities decoded, paragraphs kept."""
     if "<" not in markup and "&" not in markup:
         return markup.strip()
-    s = drop_elements(markup, _DROPPED)
+    s = drop_elements(drop_comments(markup), _DROPPED)
     s = _BREAKS.sub("\n", s)
     s = _TAGS.sub("", s)
     s = html.unescape(s)

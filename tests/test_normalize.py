@@ -105,3 +105,18 @@ def test_html_blank_runs_squeeze_like_the_regex(markup):
     from monitor.normalize import _squeeze_blanks
 
     assert _squeeze_blanks(markup) == re.sub(r"[ \t\r\f\v]+", " ", markup)
+
+
+def test_html_comments_are_not_text_even_with_markup_inside():
+    from monitor.normalize import html_to_text
+
+    assert html_to_text("<p>Storm</p><!-- <b>Haftar</b> said --><p>Derna</p>") == "Storm\n\nDerna"
+    assert html_to_text("A <!-- x --> B") == "A B"
+    assert html_to_text("Kept <!-- open <b>Haftar</b> to the end") == "Kept"
+    assert html_to_text("<!---->x<!-- a -- b -->y") == "x y"
+
+
+def test_many_comments_and_an_open_one_leave_nothing():
+    from monitor.normalize import drop_comments
+
+    assert drop_comments("<!-- a -->" * 20_000 + "<!--" * 20_000).strip() == ""

@@ -198,3 +198,31 @@ def test_a_stopping_daemon_stops_the_maintenance_catch_up_too(ingested, monkeypa
     d.scheduler.get_job("maintenance").func()
     db = open_db(path)
     assert fts(db) == 4 and search_index.pending(db) == 6
+
+
+def test_once_reports_a_catch_up_it_cannot_do_and_keeps_its_run(project, run, tmp_path,
+                                                                 monkeypatch):
+    (tmp_path / "seeds").mkdir()
+    synthetic(tmp_path / "seeds" / "a.jsonl", 3)
+    cfg = project(seeds=["seeds"])
+    path = tmp_path / "state" / "monitor.db"
+    real = search_index.catch_up
+
+    def locked_meanwhile(db, stop=None):  # another writer holds the lock just then
+        con = sqlite3.connect(path)
+        con.execute("begin immediate")
+        db.execute("PRAGMA busy_timeout = 50")
+        try:
+            return real(db, stop)
+        finally:
+            con.rollback()
+            con.close()
+            db.execute(f"PRAGMA busy_timeout = {store.BUSY_TIMEOUT_MS}")
+
+    monkeypatch.setattr(search_index, "catch_up", locked_meanwhile)
+    r = run("once", config=cfg)
+    assert r.exit_code == 0, r.output
+    assert "search index: not brought up to date (database is locked)" in r.output
+    db = open_db(path)
+    assert db.table("alerts").count == 3 and search_index.pending(db) == 3
+    assert db.execute("select count(*) from runs where kind = 'once'").fetchone()[0] == 1
