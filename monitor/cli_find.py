@@ -75,6 +75,10 @@ def catch_up(db: Any) -> None:
 
     from . import search_index
 
+    waiting = search_index.pending(db)
+    if waiting >= search_index.CHUNK:  # seconds of work: say why nothing happens yet
+        click.echo(f"search index: indexing {waiting} article(s) stored since the last "
+                   "search...", err=True)
     try:
         search_index.catch_up(db)
     except sqlite3.OperationalError as exc:  # read-only file, locked past the busy timeout

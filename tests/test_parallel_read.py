@@ -229,3 +229,18 @@ def test_readers_end_when_the_process_they_read_for_is_killed(tmp_path):
         if main.poll() is None:
             main.kill()
         main.stdout.close()
+
+
+def test_a_result_that_cannot_be_sent_back_is_read_again_here(tmp_path):
+    folder = corpus(tmp_path / "in")
+
+    def prepare(a: Article):
+        if "Tripoli talks" in a.title:
+            return lambda: a  # cannot be pickled: the reader's result fails to cross
+        return a
+
+    one = list(read_paths([folder], "file"))
+    two = list(read_paths_parallel([folder], "file", workers=2, prepare=prepare))
+    failed = [x for x in two if isinstance(x, Problem) and "another process failed" in x.error]
+    assert len(failed) == 1 and failed[0].source.endswith("b.xml")
+    assert [x for x in two if x not in failed] == one

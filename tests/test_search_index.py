@@ -226,3 +226,12 @@ def test_once_reports_a_catch_up_it_cannot_do_and_keeps_its_run(project, run, tm
     db = open_db(path)
     assert db.table("alerts").count == 3 and search_index.pending(db) == 3
     assert db.execute("select count(*) from runs where kind = 'once'").fetchone()[0] == 1
+
+
+def test_search_says_when_it_has_a_backlog_to_index(project, run, tmp_path, monkeypatch):
+    cfg = project()
+    assert run("ingest", str(synthetic(tmp_path / "a.jsonl", 5)), config=cfg).exit_code == 0
+    monkeypatch.setattr(search_index, "CHUNK", 5)
+    r = run("search", "sirte", config=cfg)
+    assert "search index: indexing 5 article(s) stored since the last search" in r.output
+    assert "search index: indexing" not in run("search", "sirte", config=cfg).output

@@ -348,6 +348,11 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
                     got = [Problem(str(p), "the process reading this file died; read again "
                                            "in the main process", level="warning"),
                            *read_file(p, source_kind, scope=scope_of(p, folders))]
+                except Exception as exc:  # its result could not be sent back: read it here
+                    got = [Problem(str(p), f"reading this file in another process failed "
+                                           f"({type(exc).__name__}: {exc}); read again in "
+                                           "the main process", level="warning"),
+                           *read_file(p, source_kind, scope=scope_of(p, folders))]
                 yield from got
     for p in todo:  # after a broken pool: read here
         if isinstance(p, Problem):
