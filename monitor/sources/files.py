@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -305,7 +306,9 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
     folders = _folders(paths, roots)
     listed = list(iter_paths(paths))
     files = [p for p in listed if not isinstance(p, Problem)]
-    if workers <= 1 or len(files) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # Forked readers only where fork is safe and cheap (Linux); macOS may crash a
+    # forked process that uses system frameworks, and Windows has no fork.
+    if workers <= 1 or len(files) < 2 or not sys.platform.startswith("linux"):
         yield from read_paths(paths, source_kind, roots)
         return
     ctx = multiprocessing.get_context("fork")  # the worker inherits `prepare`, unpickled
