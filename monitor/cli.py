@@ -107,7 +107,7 @@ def feeds_cmd(c: Context, fmt: str, reset: tuple[str, ...]) -> None:
 def ingest_cmd(c: Context, paths: tuple[Path, ...], jobs: int | None) -> None:
     """Ingest article files, folders or feed files (RSS/Atom) now."""
     from .pipeline import Engine, ingest
-    from .sources.files import default_jobs, read_paths_parallel
+    from .sources.parallel import default_jobs, read_paths_parallel
 
     cfg = c.config
     engine = Engine(cfg.watchlist)

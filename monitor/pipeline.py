@@ -128,6 +128,7 @@ def ingest(db: Database, engine: Engine,
 def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Problem],
            counts: Counts, decided: dict[int, Decided] | None = None) -> None:
     """Store one batch. Whatever goes wrong with one article is that article's problem."""
+    decided = decided or {}
     fresh, collisions = identity.resolve(batch, lambda ids: identity.stored(db, ids))
     failed: list[Problem] = []  # articles that failed a stage (the others go on)
     now = now_rfc3339()
@@ -136,7 +137,7 @@ def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Pr
     rejected: list[Problem] = []
     for a in fresh:
         # An article identity.resolve renamed is a new object: decided again here.
-        pre = (decided or {}).get(id(a))
+        pre = decided.get(id(a))
         try:
             if pre is None:
                 alert = engine.alert_for(a, seen_at=now, created_at=now)

@@ -110,10 +110,7 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
     batch.flush()
     # A later report of the batch may have merged an earlier one's story away.
     live = {s: batch.survivor(s) for s in set(story_of.values())}
-    gone = dict(db.conn.execute(  # merged before this batch (one hop: merges flatten)
-        "select id, merged_into from stories where merged_into is not null and id in "
-        "(select value from json_each(?))", [json.dumps(sorted(
-            s for s, x in live.items() if s == x))]).fetchall())
+    gone = _merged_into(db, sorted(s for s, x in live.items() if s == x))  # before it
     return {aid: gone.get(live[sid], live[sid]) for aid, sid in story_of.items()}
 
 
@@ -192,6 +189,14 @@ def merge(db: Database, a: str, b: str, batch: Batch | None = None) -> str:
     return old
 
 
+def _merged_into(db: Database, story_ids: Sequence[str]) -> dict[str, str]:
+    """Each of these stories merged away -> the story it lives on as. One hop is
+    enough: a merge points every story merged into the younger at the survivor."""
+    return dict(db.conn.execute(
+        "select id, merged_into from stories where merged_into is not null and id in "
+        "(select value from json_each(?))", [json.dumps(list(story_ids))]).fetchall())
+
+
 def resolve(db: Database, story_id: str) -> str:
     """The story a (possibly merged) story id lives on as."""
     row = db.execute("select merged_into from stories where id = ?", [story_id]).fetchone()
@@ -230,10 +235,7 @@ _UPSERT = ("insert into stories (%s) values (%s) on conflict(id) do update set %
 def refresh(db: Database, story_ids: Iterable[str]) -> None:
     """Recompute the aggregates of these stories (the survivors of any merge)."""
     asked = sorted(set(story_ids))
-    # One hop: a merge points every story merged into the younger at the survivor.
-    moved = dict(db.conn.execute(
-        "select id, merged_into from stories where merged_into is not null and id in "
-        "(select value from json_each(?))", [json.dumps(asked)]).fetchall())
+    moved = _merged_into(db, asked)
     ids = sorted({moved.get(s, s) for s in asked})
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]

@@ -16,7 +16,8 @@ from monitor.article import Article
 from monitor.config import load_config
 from monitor.pipeline import Decided, Engine
 from monitor.sources import Problem
-from monitor.sources.files import read_paths, read_paths_parallel
+from monitor.sources.files import read_paths
+from monitor.sources.parallel import read_paths_parallel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,24 +157,24 @@ def test_a_reader_process_that_dies_loses_no_file(tmp_path):
 
 
 def test_tight_run_ahead_bounds_change_nothing(tmp_path, monkeypatch):
-    from monitor.sources import files
+    from monitor.sources import parallel
 
     folder = corpus(tmp_path / "in")
-    monkeypatch.setattr(files, "AHEAD_FILES", 2)
-    monkeypatch.setattr(files, "AHEAD_BYTES", 1)
+    monkeypatch.setattr(parallel, "AHEAD_FILES", 2)
+    monkeypatch.setattr(parallel, "AHEAD_BYTES", 1)
     assert plain(read_paths_parallel([folder], "file", workers=2)) == list(
         read_paths([folder], "file"))
 
 
 def test_readers_run_at_a_lower_priority_than_the_process_that_stores(tmp_path):
-    from monitor.sources import files
+    from monitor.sources import parallel
 
     folder = corpus(tmp_path / "in")
     mine = os.getpriority(os.PRIO_PROCESS, 0)
     seen = {x[1] for x in read_paths_parallel(
         [folder], "file", workers=2, prepare=lambda a: (a, os.getpriority(os.PRIO_PROCESS, 0)))
         if isinstance(x, tuple)}
-    assert seen == {min(19, mine + files.READER_NICENESS)}
+    assert seen == {min(19, mine + parallel.READER_NICENESS)}
     assert os.getpriority(os.PRIO_PROCESS, 0) == mine
 
 
@@ -200,7 +201,7 @@ def test_readers_end_when_the_process_they_read_for_is_killed(tmp_path):
     script = (
         "import os, sys, time\n"
         "from pathlib import Path\n"
-        "from monitor.sources.files import read_paths_parallel\n"
+        "from monitor.sources.parallel import read_paths_parallel\n"
         "def prepare(a):\n"
         "    print(os.getpid(), flush=True)\n"
         "    time.sleep(300)\n"

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import re
 import stat
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,7 +83,7 @@ def read_paths(paths: Iterable[Path], source_kind: str = "seed",
     reaches it (`monitor once` and `monitor ingest seeds/` agree).
     """
     paths = list(paths)
-    folders = _folders(paths, roots)
+    folders = resolved_folders(paths, roots)
     for p in iter_paths(paths):
         if isinstance(p, Problem):
             yield from checked(p)
@@ -96,7 +94,7 @@ def read_paths(paths: Iterable[Path], source_kind: str = "seed",
 def scope_of(path: Path, folders: Iterable[Path]) -> str:
     """The path of a file relative to the first folder holding it, else its name.
 
-    `folders` are resolved already (`_folders`): once per read, not once per file."""
+    `folders` are resolved already (`resolved_folders`): once per read, not once per file."""
     try:
         resolved = path.resolve()
     except OSError:
@@ -109,7 +107,8 @@ def scope_of(path: Path, folders: Iterable[Path]) -> str:
     return path.name
 
 
-def _folders(paths: list[Path], roots: Iterable[Path] | None) -> list[Path]:
+def resolved_folders(paths: list[Path], roots: Iterable[Path] | None) -> list[Path]:
+    """The folders among `roots` (default: `paths`) that scope record ids, resolved."""
     out = []
     for r in paths if roots is None else roots:
         try:
@@ -279,149 +278,3 @@ def _read_jsonl(text: str, src: str, kind: str, scope: str) -> Iterator[Article 
             continue
         yield from _record(obj, src, kind, n, scope)
 
-
-def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
-                        roots: Iterable[Path] | None = None, workers: int = 1,
-                        prepare: Callable[[Article], Any] | None = None
-                        ) -> Iterator[Any]:
-    """`read_paths`, with files read in `workers` processes; same items, same order.
-
-    Parsing (feedparser, HTML to text) and `prepare` (pure work on one article:
-    matching) need nothing but the file, so other processes can do them while
-    this one stores. `prepare(article)` replaces each article in what is yielded;
-    one that raises leaves the article as it is (its consumer does the work and
-    reports the failure).
-    Readers run ahead of the consumer (which stores a batch at a time) by at
-    most AHEAD_FILES files and AHEAD_BYTES bytes of files (memory stays bounded;
-    at least one file per reader). Only for a
-    single-threaded caller (the CLI): processes are forked. If a reader process
-    dies, the files in flight and the rest are read here (with a warning each).
-    """
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    paths = list(paths)
-    folders = _folders(paths, roots)
-    listed = list(iter_paths(paths))
-    files = [p for p in listed if not isinstance(p, Problem)]
-    # Forked readers only where fork is safe and cheap (Linux); macOS may crash a
-    # forked process that uses system frameworks, and Windows has no fork.
-    if workers <= 1 or len(files) < 2 or not sys.platform.startswith("linux"):
-        yield from read_paths(paths, source_kind, roots)
-        return
-    ctx = multiprocessing.get_context("fork")  # the worker inherits `prepare`, unpickled
-    pending: deque[tuple[Path | Problem, Future[list[Any]] | None, int]] = deque()
-    todo = iter(listed)
-    broken = False
-    ahead = 0  # bytes of the files in `pending`
-    with ProcessPoolExecutor(min(workers, len(files)), mp_context=ctx,
-                             initializer=_set_prepare, initargs=(prepare, os.getpid())) as pool:
-        while True:
-            while not broken and len(pending) < AHEAD_FILES and (
-                    ahead < AHEAD_BYTES or len(pending) < workers):
-                p = next(todo, None)
-                if p is None:
-                    break
-                size = _size(p)
-                ahead += size
-                if isinstance(p, Problem):
-                    pending.append((p, None, size))
-                    continue
-                try:
-                    pending.append((p, pool.submit(_read_all, p, source_kind,
-                                                   scope_of(p, folders)), size))
-                except BrokenProcessPool:
-                    broken = True
-                    pending.append((p, None, size))
-            if not pending:
-                break
-            p, fut, size = pending.popleft()
-            ahead -= size
-            if isinstance(p, Problem):
-                yield from checked(p)
-            elif fut is None:
-                yield from read_file(p, source_kind, scope=scope_of(p, folders))
-            else:
-                try:
-                    got = fut.result()
-                except BrokenProcessPool:  # killed (out of memory, a signal): read it here
-                    broken = True
-                    got = [Problem(str(p), "the process reading this file died; read again "
-                                           "in the main process", level="warning"),
-                           *read_file(p, source_kind, scope=scope_of(p, folders))]
-                except Exception as exc:  # its result could not be sent back: read it here
-                    got = [Problem(str(p), f"reading this file in another process failed "
-                                           f"({type(exc).__name__}: {exc}); read again in "
-                                           "the main process", level="warning"),
-                           *read_file(p, source_kind, scope=scope_of(p, folders))]
-                yield from got
-    for p in todo:  # after a broken pool: read here
-        if isinstance(p, Problem):
-            yield from checked(p)
-        else:
-            yield from read_file(p, source_kind, scope=scope_of(p, folders))
-
-
-READER_NICENESS = 5
-PARENT_CHECK = 0.5  # seconds between a reader's checks that its parent still runs
-AHEAD_FILES = 32
-AHEAD_BYTES = 8 * 1024 * 1024
-
-
-def _size(p: Path | Problem) -> int:
-    try:
-        return 0 if isinstance(p, Problem) else p.stat().st_size
-    except OSError:
-        return 0
-
-
-def default_jobs() -> int:
-    """Reader processes for `monitor ingest`: the CPUs this process may use, at most 4."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    return max(1, min(4, cpus))
-
-
-_PREPARE: Callable[[Article], Any] | None = None  # set in each reader process
-
-
-def _set_prepare(prepare: Callable[[Article], Any] | None, parent: int) -> None:
-    """Each reader process's start. Readers yield the CPU to the process that stores:
-    it is the one everything waits for (with as many readers as CPUs, three
-    processes share two). A reader ends when `parent` does (see _outlive_not)."""
-    import threading
-
-    global _PREPARE
-    _PREPARE = prepare
-    try:
-        os.nice(READER_NICENESS)
-    except (AttributeError, OSError):
-        pass
-    threading.Thread(target=_outlive_not, args=(parent,), daemon=True,
-                     name="parent-check").start()
-
-
-def _outlive_not(parent: int) -> None:
-    """A parent killed (SIGTERM to it alone, SIGKILL, out of memory) never shuts the
-    pool down: its readers would wait on their queues for ever. They end instead."""
-    import time
-
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK)
-    os._exit(1)
-
-
-def _read_all(path: Path, source_kind: str, scope: str) -> list[Any]:
-    out: list[Any] = []
-    for item in read_file(path, source_kind, scope=scope):
-        if _PREPARE is not None and isinstance(item, Article):
-            try:
-                item = _PREPARE(item)
-            except Exception:  # noqa: S110 - the consumer does it again and reports it
-                pass
-        out.append(item)
-    return out

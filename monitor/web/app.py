@@ -87,15 +87,11 @@ def run(db_path: Path, host: str = HOST, port: int = PORT,
 
 
 def _keep_indexed(open_db: Callable[[], Any]) -> None:
-    while True:
-        time.sleep(search_index_every())
-        index_once(open_db)
-
-
-def search_index_every() -> float:
     from .. import search_index
 
-    return search_index.SERVE_EVERY
+    while True:
+        time.sleep(search_index.SERVE_EVERY)
+        index_once(open_db)
 
 
 def index_once(open_db: Callable[[], Any]) -> int:
