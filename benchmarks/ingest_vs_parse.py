@@ -38,10 +38,25 @@ def _fresh(db: Path) -> None:
         Path(f"{db}{extra}").unlink(missing_ok=True)
 
 
-def _monitor(db: Path, *args: str) -> float:
+# An experiment, not a mode of the monitor: the same process with story placement
+# replaced by nothing (every report its own story, no story rows), to show its share.
+WITHOUT_STORIES = """
+import sys
+from monitor import stories, story_store
+story_store.assign = lambda db, flagged, seen_at, prepared=None: {
+    a.id: stories.new_story_id(a.id) for a, _, _ in flagged}
+story_store.refresh = lambda db, ids: None
+from monitor.cli import main
+sys.argv[0] = "monitor"
+main()
+"""
+
+
+def _monitor(db: Path, *args: str, stories: bool = True) -> float:
     """Run one monitor process; returns the CPU seconds it and its children used."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-m", "monitor", "--config", str(ROOT / "config.toml"),
+    how = ["-m", "monitor"] if stories else ["-c", WITHOUT_STORIES]
+    subprocess.run([sys.executable, *how, "--config", str(ROOT / "config.toml"),
                     "--db", str(db), *args], check=True, capture_output=True, cwd=ROOT)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -122,13 +137,13 @@ def run(files: int, items: int, reps: int
                 paths.append(d / f"feed{i:03d}.xml")
                 paths[-1].write_bytes(b)
             db = Path(tmp) / "scratch.db"
-            cpu: dict[str, list[float]] = {"ingest": [], "one": []}
+            cpu: dict[str, list[float]] = {"ingest": [], "one": [], "bare": []}
 
             def ingest(jobs: str | None, key: str, d: Path = d, db: Path = db,
                        cpu: dict[str, list[float]] = cpu) -> None:
                 _fresh(db)
                 cpu[key].append(_monitor(db, "ingest", *(["--jobs", jobs] if jobs else []),
-                                         str(d)))
+                                         str(d), stories=key != "bare"))
 
             def search(db: Path = db) -> None:  # the first search indexes what ingest stored
                 _monitor(db, "search", "synthetic")
@@ -136,7 +151,8 @@ def run(files: int, items: int, reps: int
             med = medians({"parse": lambda p=paths: _parse(p),  # type: ignore[misc]
                            "ingest": lambda: ingest(None, "ingest"),
                            "search": search,
-                           "one": lambda: ingest("1", "one")},
+                           "one": lambda: ingest("1", "one"),
+                           "bare": lambda: ingest(None, "bare")},
                           reps)
             parse, ingest_s, one = med["parse"], med["ingest"], med["one"]
             ingest_cpu = statistics.median(cpu["ingest"])
@@ -146,17 +162,17 @@ def run(files: int, items: int, reps: int
                          f"{parse / ingest_s:.2f}", f"{ingest_cpu:.2f}",
                          f"{parse / ingest_cpu:.2f}", f"{parse / one:.2f}",
                          f"{med['search']:.2f}"))
-            measured.append((label, d, db, parse, ingest_s, ingest_cpu))
+            measured.append((label, d, db, parse, ingest_s, ingest_cpu, med["bare"]))
         # After every baseline: importing the monitor here changes feedparser's XML
         # driver (sources/saxdriver.py) for this process too.
         from monitor.sources.parallel import default_jobs
 
-        for label, d, db, parse, ingest_s, ingest_cpu in measured:
+        for label, d, db, parse, ingest_s, ingest_cpu, bare in measured:
             start, place = serial_part(d, db, reps)
             floors.append((label, f"{start:.2f}", f"{place:.2f}",
                            f"{parse / (start + place):.2f}",
                            f"{default_jobs() * parse / ingest_cpu:.2f}",
-                           f"{parse / ingest_s:.2f}"))
+                           f"{parse / bare:.2f}", f"{parse / ingest_s:.2f}"))
     return rows, speed, floors
 
 
@@ -254,9 +270,12 @@ def main() -> None:
     print("`parse / (start-up + placement)` bounds the ratio on any number of CPUs. With")
     print("every process busy all the time, the ratio is at most the CPU ratio times the")
     print(f"CPUs ({default_jobs()} here). Placement is measured in this process, on reports")
-    print("made beforehand as the readers make them.\n")
+    print("made beforehand as the readers make them. `without placement` is an experiment:")
+    print("the same ingest with story placement replaced by nothing (interleaved with the")
+    print("runs above).\n")
     print(table(floors, ("corpus", "start-up s", "story placement s", "bound, any CPUs",
-                         f"bound, {default_jobs()} CPUs", "measured")))
+                         f"bound, {default_jobs()} CPUs", "without placement",
+                         "measured")))
     print()
     sample = corpus(min(files, 20), items, "full")
     print("Where the time goes (full-content, all in this process, ms per item; the last")

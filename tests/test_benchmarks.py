@@ -22,5 +22,5 @@ def test_quick_benchmarks_run_and_report(tmp_path: Path) -> None:
                     "## Memory", "## Digest at scale", "## Full-text search",
                     "## Stories at scale", "## CLI start-up", "## Rescan at scale"):
         assert section in text, section
-    assert "CPUs" in text and "target" in text
+    assert "CPUs" in text and "target" in text and "without placement" in text
     assert str(ROOT) not in text  # no paths of the machine it ran on
