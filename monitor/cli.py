@@ -168,7 +168,8 @@ def rescan_cmd(c: Context) -> None:
     """Re-match stored articles against the current watchlist."""
     import time
 
-    from .pipeline import Engine, rescan
+    from .pipeline import Engine
+    from .rescan import rescan
 
     cfg = c.config
     shown = [time.monotonic()]

@@ -1,6 +1,6 @@
 """Full-text search over stored articles: the FTS5 index, queries, ranked hits, snippets.
 
-The index (`articles_fts`, created by store.m008_search) holds a *folded* copy
+The index (`articles_fts`, created by migrations.m008_search) holds a *folded* copy
 of each article's title and text (normalize.fold: case, accents, Arabic harakat
 and letter variants), so "Derna", "DERNA", "Dérna" and vocalised or bare Arabic
 all find the same words. SQLite's own `unicode61 remove_diacritics 2` tokenizer

@@ -1,6 +1,6 @@
 """Stories in SQLite: the index that finds candidate stories, and story aggregates.
 
-Tables (created by store.m006_event_stories):
+Tables (created by migrations.m006_event_stories):
   story_members  one row per flagged article: its story, time, outlet, language,
                  join score and headline
   story_terms    inverted index: (term, story) -> the story's latest day; an

@@ -5,7 +5,8 @@ import pytest
 
 from monitor import schemas
 from monitor.article import make_article
-from monitor.pipeline import Engine, ingest, rescan
+from monitor.pipeline import Engine, ingest
+from monitor.rescan import rescan
 from monitor.sources import Problem
 from monitor.store import open_db
 from monitor.watchlist import build_watchlist
@@ -183,7 +184,7 @@ def test_rescan_pages_through_the_articles_and_reports_progress(db, monkeypatch,
     whole = open_db(tmp_path / "whole.db")  # the same rescan in one page, for comparison
     ingest(whole, Engine(build_watchlist(RAW)), items)
     one_page = rescan(whole, Engine(build_watchlist(raw2)))
-    monkeypatch.setattr("monitor.pipeline.BATCH", 5)
+    monkeypatch.setattr("monitor.rescan.BATCH", 5)
     seen: list[tuple[int, int]] = []
     res = rescan(db, Engine(build_watchlist(raw2)), lambda done, total: seen.append((done, total)))
     assert seen == [(5, 13), (10, 13), (13, 13)]  # three pages of at most 5

@@ -11,9 +11,10 @@ from localserver import Reply, item, rss
 from sqlite_utils import Database
 
 from monitor.config import load_config
+from monitor.migrations import migrations
 from monitor.pipeline import Engine, ingest
 from monitor.sources.feedparse import parse_feed
-from monitor.store import migrations, open_db
+from monitor.store import open_db
 
 SECRET = "synthetic-old-secret-88aa"
 

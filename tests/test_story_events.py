@@ -209,7 +209,8 @@ def test_a_merge_during_rescan_moves_the_re_raised_alerts_too(project, run, tmp_
 
     from conftest import default_raw_config
 
-    from monitor.pipeline import Engine, rescan
+    from monitor.pipeline import Engine
+    from monitor.rescan import rescan
     from monitor.watchlist import build_watchlist
 
     x, y = CEASEFIRE[0][1], CEASEFIRE[1][1]

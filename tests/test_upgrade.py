@@ -12,7 +12,8 @@ import sqlite3
 from pathlib import Path
 
 from monitor import schemas
-from monitor.store import migrations, open_db
+from monitor.migrations import migrations
+from monitor.store import open_db
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "release-0.1.0.synthetic.db"
 
