@@ -5,7 +5,7 @@
 # make screenshot: regenerate docs/img/stories.png (the web view in headless Chromium)
 # make eval : score the watchlist on the labelled dev set (DEV=path to a JSONL set)
 # make eval-stories: B-cubed story scores on the real story set, real dates and one date
-# make bench: every benchmark (several minutes), writes benchmarks/RESULTS.md
+# make bench: every benchmark (about 20 minutes), writes benchmarks/RESULTS.md
 # make bench-quick: every benchmark at small sizes, no targets checked (< 1 min)
 PYTHON ?= python3
 DEV ?= ../shared/eval/dev.jsonl

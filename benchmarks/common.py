@@ -13,7 +13,6 @@ import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ("the of and to in a is that for on with as was by at from his an were are which "
@@ -47,31 +46,6 @@ def synthetic_text(rng: random.Random, words: int, tracked_every: int = 40,
     return "Synthetic benchmark text. " + " ".join(out) + "."
 
 
-def synthetic_feed(rng: random.Random, n_items: int, words: int, tag: str,
-                   flagged_share: float = 1.0) -> bytes:
-    """An RSS 2.0 document of synthetic items; `flagged_share` of them name tracked terms."""
-    items = []
-    for i in range(n_items):
-        body = escape(synthetic_text(rng, words, flagged=rng.random() < flagged_share))
-        items.append(
-            f"<item><title>Synthetic {tag} item {i}</title>"
-            f"<link>https://bench.invalid/{tag}/{i}</link><guid>{tag}-{i}</guid>"
-            f"<pubDate>Tue, 26 Nov 2019 10:{i % 60:02d}:00 GMT</pubDate>"
-            f"<description>{body}</description></item>")
-    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
-            f"<title>Synthetic benchmark feed {tag}</title><link>https://bench.invalid/</link>"
-            + "".join(items) + "</channel></rss>").encode()
-
-
-def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def rss_mib() -> float:
     """Current resident memory of this process, MiB (Linux /proc, else peak)."""
     try:
@@ -98,18 +72,20 @@ def target(what: str, value: str, ok: bool, quick: bool) -> str:
     return line
 
 
-def interleaved(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """Best-of-`repeat` seconds of each function, runs interleaved (a b a b ...)
+def interleaved(fns: dict[str, Callable[[], object]], repeat: int,
+                pick: Callable[[list[float]], float] = min) -> dict[str, float]:
+    """Best-of-`repeat` seconds of each function (or another `pick` of its runs, e.g.
+    statistics.median), runs interleaved (a b a b ...)
 
     so a burst of load from other work on the machine hits every side alike.
     """
-    best = {k: float("inf") for k in fns}
+    runs: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeat):
         for k, fn in fns.items():
             t0 = time.perf_counter()
             fn()
-            best[k] = min(best[k], time.perf_counter() - t0)
-    return best
+            runs[k].append(time.perf_counter() - t0)
+    return {k: pick(v) for k, v in runs.items()}
 
 
 def table(rows: list[tuple[str, ...]], head: tuple[str, ...]) -> str:

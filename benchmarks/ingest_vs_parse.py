@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import feedparser
-from common import ROOT, table, target
+from common import ROOT, interleaved, table, target
 from corpus import corpus
 
 # (label, corpus kind): news-like full content (HTML paragraphs in content:encoded),
@@ -65,17 +65,6 @@ def _monitor(db: Path, *args: str, stories: bool = True) -> float:
 def _parse(paths: list[Path]) -> None:
     for p in paths:
         feedparser.parse(p.read_bytes())
-
-
-def medians(fns: dict[str, object], repeat: int) -> dict[str, float]:
-    """Median seconds of each function over `repeat` interleaved runs (a b a b ...)."""
-    runs: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(repeat):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()  # type: ignore[operator]
-            runs[k].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) for k, v in runs.items()}
 
 
 def serial_part(d: Path, db: Path, reps: int) -> tuple[float, float]:
@@ -148,12 +137,12 @@ def run(files: int, items: int, reps: int
             def search(db: Path = db) -> None:  # the first search indexes what ingest stored
                 _monitor(db, "search", "synthetic")
 
-            med = medians({"parse": lambda p=paths: _parse(p),  # type: ignore[misc]
+            med = interleaved({"parse": lambda p=paths: _parse(p),  # type: ignore[misc]
                            "ingest": lambda: ingest(None, "ingest"),
                            "search": search,
                            "one": lambda: ingest("1", "one"),
                            "bare": lambda: ingest(None, "bare")},
-                          reps)
+                          reps, statistics.median)
             parse, ingest_s, one = med["parse"], med["ingest"], med["one"]
             ingest_cpu = statistics.median(cpu["ingest"])
             n = files * items
@@ -178,8 +167,6 @@ def run(files: int, items: int, reps: int
 
 def stages(bodies: list[bytes]) -> list[tuple[str, ...]]:
     """Where an item's time goes: each step of the ingest path, in this process."""
-    import time
-
     from monitor import schemas, stories
     from monitor.alerts import build_alert
     from monitor.config import load_config

@@ -17,22 +17,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from common import ROOT, table, target
+from common import ROOT, interleaved, table, target
 
 HEAVY = ("feedparser", "httpx", "apscheduler", "jsonschema", "fastjsonschema", "datasette",
          "wordfreq", "sqlite_utils", "ahocorasick", "apprise")
 
 
-def _seconds(args: list[str], reps: int) -> float:
-    runs = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        subprocess.run(args, check=True, capture_output=True, cwd=ROOT)
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
+def _run(args: list[str]) -> None:
+    subprocess.run(args, check=True, capture_output=True, cwd=ROOT)
 
 
 def _imported(args: list[str]) -> list[str]:
@@ -56,15 +50,18 @@ def main() -> None:
                        capture_output=True, cwd=ROOT)
         commands = {"monitor --help": [*base, "--help"],
                     "monitor digest (small database)": [*base, "digest"]}
-        bare = _seconds([sys.executable, "-c", "pass"], reps)
-        rows, secs = [], {}
+        bare_label = "python -c pass (the interpreter alone)"
+        secs = interleaved({label: lambda args=args: _run([sys.executable, *args])
+                            for label, args in {**commands, bare_label: ["-c", "pass"]}.items()},
+                           reps, statistics.median)
+        bare = secs[bare_label]
+        rows = []
         for label, args in commands.items():
-            secs[label] = _seconds([sys.executable, *args], reps)
             rows.append((label, f"{secs[label]:.3f}", f"{secs[label] / bare:.1f}x",
                          ", ".join(_imported(args)) or "none of them"))
-        rows.append(("python -c pass (the interpreter alone)", f"{bare:.3f}", "1.0x", ""))
+        rows.append((bare_label, f"{bare:.3f}", "1.0x", ""))
     print("## CLI start-up\n")
-    print(f"Whole processes, median of {reps} runs; heavy libraries checked: "
+    print(f"Whole processes, median of {reps} runs (interleaved); heavy libraries checked: "
           f"{', '.join(HEAVY)}.\n")
     print(table(rows, ("command", "seconds", "vs bare python", "heavy libraries imported")))
     print()

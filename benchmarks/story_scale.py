@@ -22,18 +22,15 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import _VOCAB, synthetic_text, table, target
 
-from common import _VOCAB, synthetic_text, table, target  # noqa: E402
-
-from monitor import stories, story_store  # noqa: E402
-from monitor.article import make_article  # noqa: E402
-from monitor.store import open_db, transaction  # noqa: E402
+from monitor import stories, story_store
+from monitor.article import make_article
+from monitor.store import open_db, transaction
 
 RATE = 900  # stored reports (one story each, the worst case) per day
 PROBE = 200

@@ -99,13 +99,12 @@ def status(c: Context, fmt: str) -> None:
 
 
 def _age(since: str) -> str:
-    from datetime import UTC, datetime
+    from . import dates
 
-    try:
-        t = datetime.fromisoformat(since.replace("Z", "+00:00"))
-    except ValueError:
+    t = dates.parse(since)
+    if t is None:
         return "?"
-    secs = max(0, int((datetime.now(UTC) - t).total_seconds()))
+    secs = max(0, int((dates.now() - t).total_seconds()))
     return f"{secs // 3600}h{secs // 60 % 60:02d}m" if secs >= 3600 else \
         f"{secs // 60}m{secs % 60:02d}s" if secs >= 60 else f"{secs}s"
 

@@ -115,7 +115,8 @@ def render_hits(hits: list[search.Hit], width: int, colour: bool = False) -> str
 
 
 @click.command("serve")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=8001,  # Datasette's own
+              show_default=True,
               help="Port to listen on (0: any free port, printed at start).")
 @click.option("--public", is_flag=True,
               help="Listen on every network interface, not only 127.0.0.1 (prints a warning).")

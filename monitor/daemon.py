@@ -90,9 +90,7 @@ class Daemon:
                         status = "error"
                         error = redact_text(str(summary.get("note") or "failed"))
                         counted = summary.get("status") != "backing off"
-                        if counted:  # once per failure, one line
-                            log.log(level, "%s: %s", name, clean(jobstate.describe(summary)))
-                    else:
+                    if counted:  # a failure once, one line
                         log.log(level, "%s: %s", name, clean(jobstate.describe(summary)))
                 except Exception as exc:
                     # Once per failure; the traceback only under -v (DEBUG).

@@ -65,20 +65,21 @@ class Row:
     @property
     def headline(self) -> str:
         """The story's most representative headline on a story row, else the article's."""
-        own = self.alert["article"]["title"]
-        return (self.story.get("headline") or own) if self.per_story else own
+        return self._story_or("headline", self.alert["article"]["title"])
 
     def ids(self, kind: str) -> list[str]:
         """Actor or event ids: the story's union on a story row, else the alert's."""
-        own = [x["id"] for x in self.alert[kind]]
-        return (self.story.get(kind) or own) if self.per_story else own
+        return self._story_or(kind, [x["id"] for x in self.alert[kind]])
 
     @property
     def severity(self) -> str:
         """The story's severity on a story row (the alert's own when the story has none
         yet); the alert's own on an alert row."""
-        own = self.alert["severity"]
-        return (self.story.get("severity") or own) if self.per_story else own
+        return self._story_or("severity", self.alert["severity"])
+
+    def _story_or(self, key: str, own: Any) -> Any:
+        """The story's `key` on a story row (`own` while the story has none), else `own`."""
+        return (self.story.get(key) or own) if self.per_story else own
 
     def as_json(self) -> dict[str, Any]:
         out = dict(self.alert)

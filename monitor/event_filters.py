@@ -71,20 +71,18 @@ def _unit(bounds: list[int], offset: int) -> int:
 
 
 def hedged(event: Hit, hedges: list[Hit], after: list[Hit], bounds: list[int],
-           ends: list[int] | None = None, starts: list[int] | None = None) -> Hit | None:
+           ends: list[int], starts: list[int]) -> Hit | None:
     """The hedge that makes `event` feared, threatened or hypothetical, if any.
 
-    `hedges` sorted by end and `after` by start, with `ends` and `starts` their
-    offsets when the caller has them: only the hedges within the gap are looked
-    at, so a text dense with hedges stays linear.
+    `hedges` sorted by end and `after` by start, `ends` and `starts` their offsets
+    (made once per text): only the hedges within the gap are looked at, so a text
+    dense with hedges stays linear.
     """
     unit = _unit(bounds, event.start)
-    ends = [h.end for h in hedges] if ends is None else ends
     lo, hi = bisect_left(ends, event.start - HEDGE_GAP), bisect_right(ends, event.start)
     for h in hedges[lo:hi]:
         if 0 <= event.start - h.end <= HEDGE_GAP and _unit(bounds, h.start) == unit:
             return h
-    starts = [h.start for h in after] if starts is None else starts
     lo, hi = bisect_left(starts, event.end), bisect_right(starts, event.end + AFTER_GAP)
     for h in after[lo:hi]:
         if 0 <= h.start - event.end <= AFTER_GAP and _unit(bounds, h.start) == unit:

@@ -120,7 +120,8 @@ def m006_event_stories(db: Database) -> None:
     """Event-level stories (story_store.py): members, inverted term index, IDF.
 
     Existing articles keep their stories. Flagged articles become members; the
-    stories active in the last WINDOW_DAYS * 2 days before the newest report get
+    stories active in the last WINDOW_DAYS * 2 days before the newest report (or
+    today, if that is earlier) get
     centroids and index terms, so today's reports still find yesterday's stories.
     """
     db.table("story_members").create({
@@ -188,7 +189,8 @@ def m007_redact_urls(db: Database) -> None:
 
 @migrations()
 def m008_search(db: Database) -> None:
-    """Full-text search: the articles_fts index and its triggers; backfilled (search.py)."""
+    """Full-text search: the articles_fts index and its triggers (search.py); the
+    stored articles are indexed by the first catch-up (search_index.py, m010)."""
     search.create_index(db)
 
 

@@ -169,6 +169,8 @@ _recent_chars = 0
 def remember(text: str, folded: str) -> None:
     """Keep `fold(text).text` for `folded_text` (the oldest entries go first)."""
     global _recent_chars
+    if len(text) > RECENT_CHARS:  # never kept: the cache is not emptied for it
+        return
     with _RECENT_LOCK:
         if text in _RECENT:
             return
@@ -177,9 +179,8 @@ def remember(text: str, folded: str) -> None:
             old = next(iter(_RECENT))
             _recent_chars -= len(old)
             del _RECENT[old]
-        if len(text) <= RECENT_CHARS:
-            _RECENT[text] = folded
-            _recent_chars += len(text)
+        _RECENT[text] = folded
+        _recent_chars += len(text)
 
 
 def folded_text(text: str) -> str:

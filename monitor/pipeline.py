@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import identity, schemas, store, stories, story_store
-from .alerts import build_alert, in_text_order
+from .alerts import build_alert
 from .article import Article
 from .dates import now_rfc3339
 from .matcher import Matcher
@@ -60,9 +60,11 @@ class Engine:
         d = self.decide(article)
         if not d.alert:
             return Decided(article, None)
-        story = stories.prepare(article.title, article.text, in_text_order(d.actors),
-                                in_text_order(d.events))
-        return Decided(article, build_alert(article, d, self.watchlist), story)
+        alert = build_alert(article, d, self.watchlist)
+        # The ids as the storing process would read them from the alert (_assign).
+        story = stories.prepare(article.title, article.text, _ids(alert["actors"]),
+                                _ids(alert["events"]))
+        return Decided(article, alert, story)
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,8 @@ def ingest(db: Database, engine: Engine,
 
 
 def _flush(db: Database, engine: Engine, batch: list[Article], problems: list[Problem],
-           counts: Counts, decided: dict[int, Decided] | None = None) -> None:
+           counts: Counts, decided: dict[int, Decided]) -> None:
     """Store one batch. Whatever goes wrong with one article is that article's problem."""
-    decided = decided or {}
     fresh, collisions = identity.resolve(batch, lambda ids: identity.stored(db, ids))
     failed: list[Problem] = []  # articles that failed a stage (the others go on)
     now = now_rfc3339()

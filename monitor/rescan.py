@@ -110,8 +110,9 @@ def rescan(db: Database, engine: Engine,
             touched = set(_assign(db, joining, now).values())
             raised = [*replaced, *(x for x, _ in alerts)]
             # A report placed just now may have merged stories: alerts follow the survivor.
+            moved = story_store.merged_into(db, sorted({x["story_id"] for x in raised}))
             for alert in raised:
-                alert["story_id"] = story_store.resolve(db, alert["story_id"])
+                alert["story_id"] = moved.get(alert["story_id"], alert["story_id"])
             store.save_alerts(db, alerts)
             # An id stored before (same watchlist version) holds what was decided then.
             for alert in raised:

@@ -5,8 +5,10 @@ of each article's title and text (normalize.fold: case, accents, Arabic harakat
 and letter variants), so "Derna", "DERNA", "Dérna" and vocalised or bare Arabic
 all find the same words. SQLite's own `unicode61 remove_diacritics 2` tokenizer
 strips Latin accents but splits vocalised Arabic into single letters, hence the
-folding. Triggers on `articles` keep the index in step; they call the SQL
-function `monitor_fold`, which `register()` adds to every connection.
+folding. New articles are indexed after they are stored, in chunks
+(search_index.catch_up); triggers re-index a changed article and drop a deleted
+one. Both call the SQL function `monitor_fold`, which `register()` adds to every
+connection.
 
 Queries use FTS5 syntax (words, "phrases", prefix*, AND/OR/NOT, NEAR,
 title:word); the query's words are folded like the index. Hits come in BM25
@@ -71,7 +73,8 @@ def register(conn: sqlite3.Connection) -> None:
 
 
 def create_index(db: Database) -> None:
-    """The FTS5 table, its triggers on `articles`, and every stored article indexed."""
+    """The FTS5 table and its triggers on `articles` (m008). The articles already
+    stored are indexed by search_index.catch_up, not while the database opens."""
     register(db.conn)
     db.execute(f"create virtual table articles_fts using fts5("
                f"article_id unindexed, title, text, tokenize='{TOKENIZE}')")
@@ -94,8 +97,6 @@ def create_index(db: Database) -> None:
     # `rank` is BM25 with these weights, so `order by rank` is the index's own order.
     db.execute("insert into articles_fts(articles_fts, rank) values ('rank', ?)",
                [f"bm25({', '.join(map(str, WEIGHTS))})"])
-    db.execute("insert into articles_fts(rowid, article_id, title, text) "
-               "select rowid, id, monitor_fold(title), monitor_fold(text) from articles")
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,6 @@ from operator import mul
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import dates
 from .article import Article
 from .normalize import fold, folded_text
 
@@ -239,9 +238,9 @@ def choose(vec: Profile, at: int, candidates: Iterable[Candidate]) -> Choice:
     best, sid = scored[0]
     runner = scored[1][0] if len(scored) > 1 else 0.0
     if best >= JOIN_CLEAR or (best >= JOIN and best - runner >= MARGIN):
-        mine = next(c.centroid for c in cands if c.story_id == sid)
-        merge = tuple(s for x, s in scored[1:] if x >= MERGE and alike(
-            mine, next(c.centroid for c in cands if c.story_id == s)) >= MERGE_PAIR
+        centroid = {c.story_id: c.centroid for c in cands}
+        merge = tuple(s for x, s in scored[1:] if x >= MERGE
+                      and alike(centroid[sid], centroid[s]) >= MERGE_PAIR
                       ) if best >= MERGE else ()
         return Choice(sid, best, merge)
     return Choice(None, 0.0)
@@ -275,7 +274,7 @@ def article_time(a: Article, seen_at: str) -> str:
 
     Rows stored by old releases may hold dates no longer accepted ("202-05-01").
     """
-    return a.published_at if a.published_at and dates.parse(a.published_at) else seen_at
+    return a.published_at if a.published_at and a.published_date else seen_at
 
 
 def new_story_id(article_id: str) -> str:

@@ -35,7 +35,7 @@ POSTINGS = 200  # stories read per lookup term (its most recent ones)
 
 
 def candidates(db: Database, keys: list[str], at: int,
-               batch: Batch | None = None) -> list[stories.Candidate]:
+               batch: Batch) -> list[stories.Candidate]:
     """Live stories sharing the most key terms with an article, within the window.
 
     Each term contributes at most POSTINGS of its most recent stories: a term
@@ -56,7 +56,6 @@ def candidates(db: Database, keys: list[str], at: int,
     rows = db.conn.execute(sql, [*params, stories.MAX_CANDIDATES, hi]).fetchall()
     # Centroids as the batch sees them (grown ones are not written yet), each story
     # read once per batch.
-    batch = Batch(db) if batch is None else batch
     batch.load(r[0] for r in rows)
     out = []
     for sid, first, last in rows:
@@ -110,7 +109,7 @@ def assign(db: Database, flagged: Iterable[tuple[Article, Sequence[str], Sequenc
     batch.flush()
     # A later report of the batch may have merged an earlier one's story away.
     live = {s: batch.survivor(s) for s in set(story_of.values())}
-    gone = _merged_into(db, sorted(s for s, x in live.items() if s == x))  # before it
+    gone = merged_into(db, sorted(s for s, x in live.items() if s == x))  # before it
     return {aid: gone.get(live[sid], live[sid]) for aid, sid in story_of.items()}
 
 
@@ -189,7 +188,7 @@ def merge(db: Database, a: str, b: str, batch: Batch | None = None) -> str:
     return old
 
 
-def _merged_into(db: Database, story_ids: Sequence[str]) -> dict[str, str]:
+def merged_into(db: Database, story_ids: Sequence[str]) -> dict[str, str]:
     """Each of these stories merged away -> the story it lives on as. One hop is
     enough: a merge points every story merged into the younger at the survivor."""
     return dict(db.conn.execute(
@@ -235,7 +234,7 @@ _UPSERT = ("insert into stories (%s) values (%s) on conflict(id) do update set %
 def refresh(db: Database, story_ids: Iterable[str]) -> None:
     """Recompute the aggregates of these stories (the survivors of any merge)."""
     asked = sorted(set(story_ids))
-    moved = _merged_into(db, asked)
+    moved = merged_into(db, asked)
     ids = sorted({moved.get(s, s) for s in asked})
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]

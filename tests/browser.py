@@ -26,14 +26,13 @@ _ADDRESS = re.compile(r"Uvicorn running on http://([\d.]+):(\d+)")
 class Served:
     """`monitor [--config C] [--db D] serve --port 0 ARGS...`, stopped by SIGTERM on exit."""
 
-    def __init__(self, *pre: str, args: tuple[str, ...] = (), cwd: Path | None = None,
-                 wait: bool = True) -> None:
+    def __init__(self, *pre: str, args: tuple[str, ...] = (), wait: bool = True) -> None:
         self.log = Path(tempfile.mkstemp(prefix="serve-", suffix=".log")[1])
         # stderr to a file: a pipe nobody drains would block the server's access log.
         with self.log.open("wb") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "monitor", *pre, "serve", "--port", "0", *args],
-                stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
+                stdout=subprocess.DEVNULL, stderr=err)
         self.host, self.port = "", 0
         if wait:
             self._wait()

@@ -120,3 +120,14 @@ def test_many_comments_and_an_open_one_leave_nothing():
     from monitor.normalize import drop_comments
 
     assert drop_comments("<!-- a -->" * 20_000 + "<!--" * 20_000).strip() == ""
+
+
+def test_a_text_too_long_to_remember_leaves_the_recent_folds_alone(monkeypatch):
+    from monitor import normalize
+
+    monkeypatch.setattr(normalize, "_RECENT", {})
+    monkeypatch.setattr(normalize, "_recent_chars", 0)
+    monkeypatch.setattr(normalize, "RECENT_CHARS", 100)
+    normalize.remember("Synthetic Tripoli", "synthetic tripoli")
+    normalize.remember("x" * 101, "x" * 101)
+    assert normalize._RECENT == {"Synthetic Tripoli": "synthetic tripoli"}

@@ -150,3 +150,17 @@ def test_feedparser_reads_with_the_buffered_driver_and_gets_the_same_entries():
     finally:
         feedparser.api.PREFERRED_XML_PARSERS.insert(0, feedparse._DRIVER)
     assert buffered == plain
+
+
+def test_a_feed_feedparser_cannot_read_is_reported_in_storable_words(monkeypatch):
+    # feedparser should never raise; if it does, the problem (whose source may hold a
+    # file name that is not UTF-8) must still be storable, like every other one.
+    from monitor.sources import feedparse
+
+    def boom(*a, **kw):
+        raise ValueError("synthetic failure\x00")
+
+    monkeypatch.setattr(feedparse.feedparser, "parse", boom)
+    arts, [p], _ = feedparse.parse_feed(b"<rss/>", "bad\udcffname.xml")
+    assert arts == [] and p.source == "bad\ufffdname.xml"
+    assert p.error == "not a readable feed: synthetic failure"

@@ -101,13 +101,15 @@ def _body(entry: Mapping[str, Any]) -> str:
 
 def parse_feed(body: bytes, source: str, *, headers: Mapping[str, str] | None = None,
                source_kind: str = "feed") -> tuple[list[Article], list[Problem], dict[str, Any]]:
-    """Parse feed bytes. Returns articles, problems and feed-level info (title)."""
+    """Parse feed bytes. Returns articles, problems and feed-level info (title), all
+    made storable (limits.checked)."""
     problems: list[Problem] = []
     try:
         parsed = feedparser.parse(io.BytesIO(strip_entities(body)),
                                   response_headers=dict(headers or {}), **_OPTIONS)
     except Exception as exc:  # feedparser should never raise; if it does, report it
-        return [], [Problem(source, f"not a readable feed: {exc}")], {}
+        problem = Problem(source, f"not a readable feed: {exc}")
+        return [], [p for p in checked(problem) if isinstance(p, Problem)], {}
     if parsed.get("bozo"):
         bozo = parsed.get("bozo_exception")
         level = "warning" if parsed.entries else "error"

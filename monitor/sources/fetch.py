@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..config import Fetch
 from ..redact import has_credentials, redact_text
-from .filebytes import read_bounded
+from .filebytes import NotRead, read_bounded
 from .netpolicy import (
     PUBLIC,
     GuardedBackend,
@@ -285,11 +285,11 @@ def read_local(url: str, base: Path, max_bytes: int) -> FetchResult:
     path = local_path(url, base)
     res = FetchResult(url=url, final_url=str(path))
     body = read_bounded(path, max_bytes)
-    if isinstance(body, str):
+    if isinstance(body, NotRead):
         # read_bounded never blocks on a pipe nor reads a device.
-        res.error = (f"cannot read {path}: {body.removeprefix('cannot read: ')}"
-                     if body.startswith("cannot read") else f"{body} ({path})")
-        res.kind = "too_large" if body.startswith("file larger") else "error"
+        res.error = (f"cannot read {path}: {body.error}" if body.error is not None
+                     else f"{body.why} ({path})")
+        res.kind = "too_large" if body.too_large else "error"
         return res
     res.status, res.body = 200, body
     return res

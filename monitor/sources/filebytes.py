@@ -11,6 +11,7 @@ import codecs
 import os
 import stat
 from pathlib import Path
+from typing import NamedTuple
 
 READ_TRIES = 3  # reads of a file that changes while being read, before giving up
 
@@ -24,8 +25,25 @@ def file_kind(mode: int) -> str:
     return "special file"
 
 
-def read_bounded(path: Path, max_bytes: int) -> bytes | str:
-    """The bytes of a regular file (at most `max_bytes`), or what is wrong, in words.
+class NotRead(NamedTuple):
+    """A file not read: why, in words; `error`, the system's reason when it could not
+    be opened or read; `too_large`, when its size alone was the reason."""
+    why: str
+    error: str | None = None
+    too_large: bool = False
+
+
+def _unreadable(exc: OSError) -> NotRead:
+    error = str(exc.strerror or exc)
+    return NotRead(f"cannot read: {error}", error=error)
+
+
+def _too_large(max_bytes: int) -> NotRead:
+    return NotRead(f"file larger than {max_bytes} bytes; not read", too_large=True)
+
+
+def read_bounded(path: Path, max_bytes: int) -> bytes | NotRead:
+    """The bytes of a regular file (at most `max_bytes`), or why it was not read.
 
     Opened without blocking and checked after opening (the name may have become a
     pipe since it was listed); read again if it changed while being read.
@@ -34,13 +52,13 @@ def read_bounded(path: Path, max_bytes: int) -> bytes | str:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
-            return f"cannot read: {exc.strerror or exc}"
+            return _unreadable(exc)
         try:
             before = os.fstat(fd)
             if not stat.S_ISREG(before.st_mode):
-                return f"not a regular file ({file_kind(before.st_mode)}); not read"
+                return NotRead(f"not a regular file ({file_kind(before.st_mode)}); not read")
             if before.st_size > max_bytes:
-                return f"file larger than {max_bytes} bytes; not read"
+                return _too_large(max_bytes)
             chunks, size = [], 0
             while size <= max_bytes:
                 chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
@@ -50,14 +68,14 @@ def read_bounded(path: Path, max_bytes: int) -> bytes | str:
                 size += len(chunk)
             after = os.fstat(fd)
         except OSError as exc:
-            return f"cannot read: {exc.strerror or exc}"
+            return _unreadable(exc)
         finally:
             os.close(fd)
         if size > max_bytes:
-            return f"file larger than {max_bytes} bytes; not read"
+            return _too_large(max_bytes)
         if _same(before, after) and size == after.st_size:
             return b"".join(chunks)
-    return "file kept changing while being read; not read this time"
+    return NotRead("file kept changing while being read; not read this time")
 
 
 def _same(a: os.stat_result, b: os.stat_result) -> bool:

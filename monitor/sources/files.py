@@ -20,7 +20,7 @@ from ..article import Article, make_article
 from ..normalize import drop_elements, element_text, html_to_text
 from . import Problem
 from .feedparse import FEED_SUFFIXES, iter_feed_articles, looks_like_feed
-from .filebytes import decode, file_kind, read_bounded
+from .filebytes import NotRead, decode, file_kind, read_bounded
 from .limits import checked
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -38,18 +38,26 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path | Problem]:
     would block or never end when read, so it is reported and left alone.
     """
     for p in paths:
-        try:
-            mode = p.stat().st_mode
-        except OSError as exc:
-            yield Problem(str(p), "no such file or folder" if exc.errno == errno.ENOENT
-                          else f"cannot read: {exc.strerror or exc}")
-            continue
-        if stat.S_ISREG(mode):
-            yield p
-        elif not stat.S_ISDIR(mode):
-            yield Problem(str(p), f"not a regular file ({file_kind(mode)}); not read")
-        else:
+        kind = _classified(p, missing="no such file or folder")
+        if kind is None:
             yield from _walk(p)
+        else:
+            yield kind
+
+
+def _classified(p: Path, missing: str | None = None) -> Path | Problem | None:
+    """`p` if it is a regular file, None for a folder, else what is wrong with it
+    (`missing`: the words for a path that does not exist, if not the system's)."""
+    try:
+        mode = p.stat().st_mode
+    except OSError as exc:  # gone since listed, or a dangling link
+        return Problem(str(p), missing if missing and exc.errno == errno.ENOENT
+                       else f"cannot read: {exc.strerror or exc}")
+    if stat.S_ISREG(mode):
+        return p
+    if stat.S_ISDIR(mode):
+        return None
+    return Problem(str(p), f"not a regular file ({file_kind(mode)}); not read")
 
 
 def _walk(folder: Path) -> Iterator[Path | Problem]:
@@ -62,15 +70,9 @@ def _walk(folder: Path) -> Iterator[Path | Problem]:
         rel = f.relative_to(folder).parts
         if any(part.startswith(".") for part in rel) or f.suffix.lower() not in SUFFIXES:
             continue
-        try:
-            mode = f.stat().st_mode
-        except OSError as exc:  # gone since listed, or a dangling link
-            yield Problem(str(f), f"cannot read: {exc.strerror or exc}")
-            continue
-        if stat.S_ISREG(mode):
-            yield f
-        elif not stat.S_ISDIR(mode):
-            yield Problem(str(f), f"not a regular file ({file_kind(mode)}); not read")
+        kind = _classified(f)
+        if kind is not None:
+            yield kind
 
 
 def read_paths(paths: Iterable[Path], source_kind: str = "seed",
@@ -145,8 +147,8 @@ def _read_file(path: Path, source_kind: str, scope: str
                ) -> Iterator[Article | Problem | _Storable]:
     src = str(path)
     raw = read_bounded(path, MAX_FILE_BYTES)
-    if isinstance(raw, str):
-        yield Problem(src, raw)
+    if isinstance(raw, NotRead):
+        yield Problem(src, raw.why)
         return
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES or (suffix not in SUFFIXES and looks_like_feed(raw)):

@@ -45,21 +45,26 @@ def read_paths_parallel(paths: Iterable[Path], source_kind: str = "seed",
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    # Forked readers only where fork is safe and cheap (Linux); macOS may crash a
+    # forked process that uses system frameworks, and Windows has no fork.
+    if workers <= 1 or not sys.platform.startswith("linux"):
+        yield from read_paths(paths, source_kind, roots)
+        return
     paths = list(paths)
     folders = resolved_folders(paths, roots)
     listed = list(iter_paths(paths))
     files = [p for p in listed if not isinstance(p, Problem)]
-    # Forked readers only where fork is safe and cheap (Linux); macOS may crash a
-    # forked process that uses system frameworks, and Windows has no fork.
-    if workers <= 1 or len(files) < 2 or not sys.platform.startswith("linux"):
-        yield from read_paths(paths, source_kind, roots)
-        return
 
     def here(p: Path | Problem) -> Iterator[Article | Problem]:
         """`p` read in this process."""
         if isinstance(p, Problem):
             return checked(p)
         return read_file(p, source_kind, scope=scope_of(p, folders))
+
+    if len(files) < 2:  # nothing to share out: listed once, read here
+        for one in listed:
+            yield from here(one)
+        return
 
     ctx = multiprocessing.get_context("fork")  # the worker inherits `prepare`, unpickled
     pending: deque[tuple[Path | Problem, Future[list[Any]] | None, int]] = deque()

@@ -20,7 +20,6 @@ from typing import Any
 METADATA = Path(__file__).with_name("metadata.json")
 HOST = "127.0.0.1"  # this machine only
 PUBLIC_HOST = "0.0.0.0"  # every interface: only with `monitor serve --public`
-PORT = 8001  # Datasette's own default
 # Facets over the views evaluate every row's actors/events: give them time.
 SETTINGS = {"facet_time_limit_ms": 1000, "sql_time_limit_ms": 3000}
 INSTALL_HINT = "monitor serve needs the web extra: pip install 'libya-monitor[web]'"
@@ -45,7 +44,7 @@ def metadata() -> dict[str, Any]:
     return json.loads(METADATA.read_text("utf-8"))
 
 
-def build(db_path: Path, settings: dict[str, Any] | None = None) -> Any:
+def build(db_path: Path) -> Any:
     """A Datasette instance serving `db_path` read-only as /monitor."""
     if not available():
         raise MissingExtra(INSTALL_HINT)
@@ -57,7 +56,7 @@ def build(db_path: Path, settings: dict[str, Any] | None = None) -> Any:
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="libya-monitor")
-    ds = Datasette([str(db_path)], metadata=metadata(), settings={**SETTINGS, **(settings or {})})
+    ds = Datasette([str(db_path)], metadata=metadata(), settings=SETTINGS)
     # Served as /monitor whatever the file is called (metadata.json is keyed by it).
     for name in list(ds.databases):
         if name not in ("_internal",):
@@ -66,7 +65,7 @@ def build(db_path: Path, settings: dict[str, Any] | None = None) -> Any:
     return ds
 
 
-def run(db_path: Path, host: str = HOST, port: int = PORT,
+def run(db_path: Path, host: str, port: int,
         keep_indexed: Callable[[], Any] | None = None) -> None:
     """Serve until interrupted (SIGINT/SIGTERM stop it cleanly).
 
